@@ -1,0 +1,96 @@
+"""Offline, seeded data sets in the course's layout: `X` of shape (n_x, m), `Y` of (1, m) or (C, m).
+
+Everything here ships inside installed packages (scikit-learn, vega_datasets); nothing is
+downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def load_moons(m: int = 300, noise: float = 0.2, seed: int = 0, test_m: int = 0):
+    """Two interleaving half-moons (scikit-learn's `make_moons`), standardised.
+
+    Returns `X (2, m), Y (1, m)`, or `X, Y, X_test, Y_test` when `test_m > 0`.
+    """
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(n_samples=m + test_m, noise=noise, random_state=seed)
+    X = (X - X[:m].mean(axis=0)) / X[:m].std(axis=0)
+    X, Y = X.T, y.reshape(1, -1).astype(float)
+    if test_m:
+        return X[:, :m], Y[:, :m], X[:, m:], Y[:, m:]
+    return X, Y
+
+
+def load_circles(m: int = 300, noise: float = 0.1, factor: float = 0.5, seed: int = 0):
+    """Two concentric circles (scikit-learn's `make_circles`): `X (2, m), Y (1, m)`."""
+    from sklearn.datasets import make_circles
+
+    X, y = make_circles(n_samples=m, noise=noise, factor=factor, random_state=seed)
+    return X.T, y.reshape(1, -1).astype(float)
+
+
+def load_digits(classes=None, test_fraction: float = 0.2, seed: int = 0, one_hot: bool = False):
+    """The 8x8 handwritten digits bundled with scikit-learn (1797 images), pixels scaled to [0, 1].
+
+    `classes`: keep only these digits (e.g. (3, 8) for a binary task, labels become 0/1 in
+    that order). Returns `X_train (64, m), Y_train, X_test, Y_test`; `Y` is (1, m) of labels,
+    or (C, m) one-hot when `one_hot`. The split is stratified and seeded.
+    """
+    from sklearn.datasets import load_digits as _load
+    from sklearn.model_selection import train_test_split
+
+    digits = _load()
+    X, y = digits.data / 16.0, digits.target
+    if classes is not None:
+        keep = np.isin(y, classes)
+        relabel = {digit: i for i, digit in enumerate(classes)}
+        X, y = X[keep], np.array([relabel[d] for d in y[keep]])
+    X_tr, X_te, y_tr, y_te = train_test_split(
+        X, y, test_size=test_fraction, random_state=seed, stratify=y
+    )
+
+    def labels(v):
+        if one_hot:
+            return np.eye(int(y.max()) + 1)[v].T
+        return v.reshape(1, -1).astype(float)
+
+    return X_tr.T, labels(y_tr), X_te.T, labels(y_te)
+
+
+def seattle_temperatures(year: int | None = 2012):
+    """Daily mean temperature in Seattle (deg C), from vega_datasets' bundled `seattle-weather`.
+
+    Returns `(dates, theta)`: numpy datetime64 days and the mean of the daily max and min,
+    for one year (2012-2015) or, with `year=None`, all four years.
+    """
+    from vega_datasets import data
+
+    df = data.seattle_weather()
+    if year is not None:
+        df = df[df["date"].dt.year == year]
+    theta = ((df["temp_max"] + df["temp_min"]) / 2).to_numpy(dtype=float)
+    return df["date"].to_numpy(dtype="datetime64[D]"), theta
+
+
+# Small test functions for optimizer trajectories. Each returns (value, gradient) at p = (x, y).
+
+def elongated_bowl(p):
+    """f(x, y) = x**2 / 20 + y**2: gentle along x, steep along y (momentum's zig-zag example)."""
+    x, y = p
+    return x**2 / 20 + y**2, np.array([x / 10, 2 * y])
+
+
+def rosenbrock(p, a: float = 1.0, b: float = 100.0):
+    """f(x, y) = (a - x)**2 + b (y - x**2)**2, minimum at (a, a**2) in a curved flat valley."""
+    x, y = p
+    value = (a - x) ** 2 + b * (y - x**2) ** 2
+    return value, np.array([-2 * (a - x) - 4 * b * x * (y - x**2), 2 * b * (y - x**2)])
+
+
+def saddle(p):
+    """f(x, y) = x**2 - y**2: a saddle point (안장점) at the origin."""
+    x, y = p
+    return x**2 - y**2, np.array([2 * x, -2 * y])
