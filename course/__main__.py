@@ -1,0 +1,110 @@
+"""Command line of the course: `python -m course <command>` (see `--help`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import ROOT
+
+
+def _cmd_build(args) -> int:
+    from . import notebooks
+
+    stale = notebooks.build_all(check=args.check)
+    for p in stale:
+        print(("stale: " if args.check else "built: ") + str(p.relative_to(ROOT)))
+    if args.check and stale:
+        print("Run `python -m course build` and commit the notebooks.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_run(args) -> int:
+    """Execute notebooks and report each grade cell; exit 1 on any error."""
+    from . import notebooks
+
+    failed = False
+    for path in args.notebooks:
+        nb = notebooks.execute(Path(path), timeout=args.timeout)
+        errors = notebooks.cell_errors(nb)
+        for i, cell in enumerate(nb.cells):
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if cell.metadata.get("nbgrader", {}).get("grade"):
+                print(f"  {'FAIL' if i in errors else 'ok  '} {grade_id}"
+                      + (f": {errors[i]}" if i in errors else ""))
+            elif i in errors:
+                print(f"  ERROR in cell {i} ({grade_id or 'not graded'}): {errors[i]}")
+        failed |= bool(errors)
+        print(f"{path}: {'errors' if errors else 'ran cleanly'}")
+    return 1 if failed else 0
+
+
+def _cmd_release(args) -> int:
+    from . import grading
+
+    grading.release(Path(args.course_dir), args.assignments or None)
+    return 0
+
+
+def _cmd_grade(args) -> int:
+    from . import grading
+
+    results = grading.grade(Path(args.course_dir), args.assignments or None,
+                            students=args.student or None, workers=args.workers)
+    grading.write_reports(Path(args.course_dir), results)
+    print(grading.format_table(results))
+    return 0
+
+
+def _cmd_demo(args) -> int:
+    from . import grading
+
+    return grading.demo(Path(args.course_dir), args.assignments or None, workers=args.workers)
+
+
+def _cmd_bench(args) -> int:
+    from . import bench
+
+    return bench.main(args)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="build source/*/*.ipynb from their percent masters")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if any is stale")
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("run", help="execute notebooks and list each grade cell's result")
+    p.add_argument("notebooks", nargs="+")
+    p.add_argument("--timeout", type=int, default=120)
+    p.set_defaults(func=_cmd_run)
+
+    for name, func, text in [
+        ("release", _cmd_release, "regenerate release/ from source/ with nbgrader"),
+        ("grade", _cmd_grade, "autograde submitted/ and write feedback, grades.csv and a table"),
+        ("demo", _cmd_demo, "the main job: release, build the simulated class, grade, report"),
+    ]:
+        p = sub.add_parser(name, help=text)
+        p.add_argument("assignments", nargs="*", help="default: every assignment in source/")
+        p.add_argument("--course-dir", default=str(ROOT))
+        if name != "release":
+            p.add_argument("--workers", type=int, default=None,
+                           help="parallel grading workers (default: CPU count)")
+        if name == "grade":
+            p.add_argument("--student", action="append", help="grade only these learners")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("bench", help="time notebooks and grading; write benchmarks/RESULTS.md")
+    p.add_argument("--repeat", type=int, default=1)
+    p.set_defaults(func=_cmd_bench)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
