@@ -123,7 +123,12 @@ for _l in range(1, 4):
 print("Correct on a 3-layer network.")
 
 # %% test="test_gd_hidden" points=1
-"""Checks other depths and learning rates (hidden)."""
+"""Checks other depths and learning rates (more cases are hidden)."""
+# Visible part: alpha = 0 must leave every parameter unchanged.
+_params = nn.initialize_parameters([2, 3, 1], seed=4)
+_grads = {"d" + k: np.ones_like(v) for k, v in _params.items()}
+check_dict_close(update_parameters_with_gd(fresh(_params), _grads, 0.0), _params,
+                 "parameters after a step with alpha = 0")
 ### BEGIN HIDDEN TESTS
 for _seed, _dims, _lr in [(7, [3, 2], 0.3), (8, [6, 4, 4, 4, 2], 1.7), (9, [1, 1, 1], 0.0)]:
     _rng = np.random.default_rng(_seed)
@@ -273,7 +278,10 @@ check_partition(random_mini_batches(_X.copy(), _Y.copy(), 64, seed=0), _X, _Y, 6
 print("Correct: no empty mini-batch when m is a multiple of the size.")
 
 # %% test="test_batches_hidden" points=2
-"""Checks other sizes: SGD (size 1), size larger than m, several label rows (hidden)."""
+"""Checks other sizes: SGD (size 1), size larger than m, several label rows (more are hidden)."""
+# Visible part: a mini-batch size larger than m gives one batch holding every example.
+_X, _Y = labelled_columns(3, 10)
+check_partition(random_mini_batches(_X.copy(), _Y.copy(), 64, seed=2), _X, _Y, 64)
 ### BEGIN HIDDEN TESTS
 for _n_x, _m, _size, _n_y in [(5, 1000, 32, 1), (2, 7, 1, 1), (3, 10, 64, 3), (1, 99, 10, 2)]:
     _X, _Y = labelled_columns(_n_x, _m, _n_y)

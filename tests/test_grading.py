@@ -1,0 +1,74 @@
+"""The simulated class through real `nbgrader autograde`: every learner gets the expected grade."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from conftest import ASSIGNMENTS, ROOT
+
+from course import classroom, grading, notebooks
+
+
+def test_check_submission_statuses(tmp_path):
+    """Checks the pre-flight check names missing, non-JSON and non-notebook files."""
+    good = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    cases = {
+        "ok.ipynb": (nbformat.writes(good), "graded"),
+        "bad.ipynb": ("{ not json", "invalid notebook"),
+        "empty.ipynb": ("", "invalid notebook"),
+        "other.ipynb": (json.dumps({"a": 1}), "invalid notebook"),
+    }
+    for name, (text, _) in cases.items():
+        (tmp_path / name).write_text(text)
+    for name, (_, status) in cases.items():
+        assert grading.check_submission(tmp_path / name)[0] == status, name
+    assert grading.check_submission(tmp_path / "absent.ipynb")[0] == "missing"
+
+
+def test_format_table_marks_status_and_expected():
+    """Checks the table shows each learner's score, status and a mismatch with the expected grade."""
+    results = [grading.Result("01_a", "ann", "nb", 3, 4, "graded"),
+               grading.Result("01_a", "bob", "nb", 0, 4, "invalid notebook", "not JSON")]
+    table = grading.format_table(results, {("ann", "01_a", "nb"): (4, "graded")})
+    assert "3/4 EXPECTED 4 (graded)" in table
+    assert "01_a: invalid notebook" in table
+
+
+def test_mistake_edits_must_apply():
+    """Checks a mistake whose text is not in the solution is reported, not silently ignored."""
+    src = ROOT / "source" / "01_minibatch" / "minibatch.ipynb"
+    nb = nbformat.read(src, as_version=4)
+    with pytest.raises(ValueError, match="not found"):
+        classroom.solved(nb, nb, {"random_mini_batches": [["no such text", "x"]]})
+
+
+@pytest.mark.slow
+def test_simulated_class_gets_expected_grades(tmp_path):
+    """Checks real autograde gives each simulated learner its expected score, status and failing cells."""
+    work = tmp_path / "demo"
+    code = grading.demo(ROOT, ASSIGNMENTS, workers=2, work_dir=work, publish=False)
+    results = json.loads((work / ".grading" / "results.json").read_text())
+    assert (work / "grades.csv").read_text().splitlines()[0].count("status") == 1
+    by_key = {(r["student"], r["assignment"], r["notebook"]): r for r in results}
+    problems = []
+    for a in ASSIGNMENTS:
+        for path in notebooks.graded_notebooks(work / "source" / a):
+            for learner in classroom.load_class(a):
+                score, _, failing = classroom.expected_scores(learner, path)
+                r = by_key[(learner.learner, a, path.stem)]
+                if r["cells"]:
+                    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+                              for c in notebooks.grade_cells(nbformat.read(path, as_version=4))}
+                    failed = {g for g, s in r["cells"].items() if s < points[g]}
+                    if failed != failing:
+                        problems.append(f"{learner.learner}/{path.stem}: failed {sorted(failed)}, "
+                                        f"expected {sorted(failing)}")
+                if r["score"] != score:
+                    problems.append(f"{learner.learner}/{path.stem}: {r['score']} != {score}")
+    assert not problems, "\n".join(problems)
+    assert code == 0
+    assert list((work / "feedback").rglob("*.html")), "no feedback HTML written"
+    for html in (work / "feedback").rglob("*.html"):
+        assert "BEGIN HIDDEN TESTS" not in html.read_text()

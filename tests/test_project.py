@@ -1,0 +1,54 @@
+"""Project-level checks: the two install paths agree, the README's commands are the real ones."""
+
+import re
+import tomllib
+
+from conftest import ROOT
+
+
+def _name(requirement: str) -> str:
+    """'tensorflow[and-cuda]>=2.16' -> 'tensorflow'; '-e .' -> ''."""
+    return re.split(r"[\[<>=!~ ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _environment_yml_packages() -> set[str]:
+    import yaml
+
+    deps = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    names = {_name(d) for d in deps if isinstance(d, str)}
+    for d in deps:
+        if isinstance(d, dict):
+            names |= {_name(x) for x in d["pip"] if not x.startswith("-")}
+    return names - {"python", "pip"}
+
+
+def test_environment_yml_matches_pyproject():
+    """Checks environment.yml lists exactly the packages pip installs (TensorFlow counted once)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pip_names = {_name(r) for r in project["dependencies"]}
+    extras = project["optional-dependencies"]
+    pip_names |= {_name(r) for r in extras["dev"]}
+    pip_names |= {"tensorflow"}  # tf-cpu / tf-gpu extras are two builds of one package
+    assert {_name(r) for r in extras["tf-cpu"]} == {"tensorflow-cpu"}
+    assert {_name(r) for r in extras["tf-gpu"]} == {"tensorflow"}
+    conda = _environment_yml_packages()
+    assert conda == pip_names, (
+        f"only in environment.yml: {sorted(conda - pip_names)}; "
+        f"only in pyproject.toml: {sorted(pip_names - conda)}")
+
+
+def test_ci_runs_the_readme_test_command():
+    """Checks .ci/run calls `make test` and the README documents the same two commands."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^exec make test$", ci, re.M)
+    readme = (ROOT / "README.md").read_text()
+    assert "make grade" in readme and "make test" in readme
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test: setup$", makefile, re.M) and re.search(r"^grade: setup$", makefile, re.M)
+
+
+def test_release_never_receives_masters():
+    """Checks nbgrader is told to skip the .py masters (they hold the solutions)."""
+    config = (ROOT / "nbgrader_config.py").read_text()
+    assert '"*.py"' in config
+    assert not list((ROOT / "release").rglob("*.py"))
