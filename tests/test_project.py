@@ -52,3 +52,16 @@ def test_release_never_receives_masters():
     config = (ROOT / "nbgrader_config.py").read_text()
     assert '"*.py"' in config
     assert not list((ROOT / "release").rglob("*.py"))
+
+
+def test_glossary_lists_every_korean_term():
+    """Checks each Korean term a chapter introduces in parentheses appears in docs/glossary.md."""
+    hangul = re.compile(r"\(([^()]*[\uac00-\ud7a3][^()]*)\)")
+    glossary = (ROOT / "docs" / "glossary.md").read_text()
+    missing = set()
+    for master in (ROOT / "source").glob("*/*.py"):
+        for term in hangul.findall(master.read_text()):
+            korean = term.split(",")[0].strip()
+            if korean not in glossary:
+                missing.add(f"{korean} ({master.parent.name})")
+    assert not missing, f"add to docs/glossary.md: {sorted(missing)}"
