@@ -120,12 +120,19 @@ def graded_notebooks(assignment_dir: Path) -> list[Path]:
 
 def execute(path: Path, timeout: int = 120, allow_errors: bool = True, cwd: Path | None = None):
     """Run a notebook in a fresh kernel and return the executed notebook (errors stay in outputs)."""
+    import tempfile
+
     from nbclient import NotebookClient
+    from traitlets.config import Config
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, allow_errors=allow_errors, kernel_name="python3",
-                            resources={"metadata": {"path": str(cwd or path.parent)}})
-    client.execute()
+    # IPC sockets in a private folder: no TCP port race between parallel runs.
+    with tempfile.TemporaryDirectory(prefix="optdl-kernel-") as sockets:
+        config = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "kernel")}})
+        client = NotebookClient(nb, config=config, timeout=timeout, allow_errors=allow_errors,
+                                kernel_name="python3",
+                                resources={"metadata": {"path": str(cwd or path.parent)}})
+        client.execute()
     return nb
 
 
