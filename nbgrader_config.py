@@ -41,12 +41,43 @@ c.OverwriteCells.add_missing_cells = True
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(?i)(warning|warn|it/s|%\|)"
 
-# Feedback never shows hidden tests.
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 
-c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests]
+# Feedback never shows hidden tests: not their code, nor a traceback quoting it.
+try:
+    from course.preprocessors import HideHiddenTestTracebacks  # noqa: E402
+except ImportError:  # the course package is not installed: hidden sources are still cleared
+    HideHiddenTestTracebacks = None
+c.GenerateFeedback.preprocessors = [
+    p for p in (GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTestTracebacks, ClearHiddenTests) if p
+]
 
 # Huge outputs (a learner printing megabytes) are cut before they reach the gradebook.
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
+
+# ...and a single huge line (LimitOutput counts lines only) is cut to 100,000 characters.
+# A copy-pasted test cell (duplicate grade id) no longer crashes the learner's autograde
+# (course.preprocessors.DeduplicateIds).
+try:
+    from nbgrader.converters.autograde import Autograde  # noqa: E402
+
+    from course.preprocessors import DeduplicateIds, LimitOutputSize  # noqa: E402
+except ImportError:  # the course package is not installed: nbgrader's defaults
+    pass
+else:
+    _traits = Autograde.class_traits()
+    _steps = list(_traits["autograde_preprocessors"].default())
+    _steps.insert([p.__name__ for p in _steps].index("LimitOutput") + 1, LimitOutputSize)
+    c.Autograde.autograde_preprocessors = _steps
+    c.Autograde.sanitize_preprocessors = [
+        DeduplicateIds if p.__name__ == "DeduplicateIds" else p
+        for p in _traits["sanitize_preprocessors"].default()]
+
+# The gradebook: SQLite in the course directory by default; a shared PostgreSQL gradebook
+# when NBGRADER_DB_URL is set (an environment variable, so its password never shows in `ps`).
+import os  # noqa: E402
+
+if os.environ.get("NBGRADER_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["NBGRADER_DB_URL"]

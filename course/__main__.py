@@ -52,7 +52,9 @@ def _cmd_grade(args) -> int:
     from . import grading
 
     results = grading.grade(Path(args.course_dir), args.assignments or None,
-                            students=args.student or None, workers=args.workers)
+                            students=args.student or None, workers=args.workers,
+                            db_url=args.db_url, force=args.force, shard=args.shard,
+                            memory_limit=args.memory_limit, sandboxed=not args.no_sandbox)
     grading.write_reports(Path(args.course_dir), results)
     print(grading.format_table(results))
     return 0
@@ -68,6 +70,12 @@ def _cmd_bench(args) -> int:
     from . import bench
 
     return bench.main(args)
+
+
+def _cmd_bench_grading(args) -> int:
+    from . import grading_bench
+
+    return grading_bench.main(args)
 
 
 def main(argv=None) -> int:
@@ -96,7 +104,29 @@ def main(argv=None) -> int:
                            help="parallel grading workers (default: CPU count)")
         if name == "grade":
             p.add_argument("--student", action="append", help="grade only these learners")
+            p.add_argument("--db-url", default=None,
+                           help="gradebook URL, e.g. postgresql+psycopg2://grader@host/optdl "
+                                "(default: $NBGRADER_DB_URL or gradebook.db); put the password "
+                                "in ~/.pgpass, not in the URL")
+            p.add_argument("--force", action="store_true",
+                           help="regrade learners whose stored result is still valid")
+            p.add_argument("--shard", default=None, metavar="I/N",
+                           help="grade only shard I of N (stable split by learner id): one "
+                                "shard per grading machine")
+            p.add_argument("--memory-limit", default=None,
+                           help="address-space limit per grading kernel (default 4G)")
+            p.add_argument("--no-sandbox", action="store_true",
+                           help="run kernels without course.sandbox (limits, isolation)")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("bench-grading",
+                       help="submissions per minute: stock nbgrader vs the driver with 1 and N "
+                            "workers; time lost per hostile submission; writes "
+                            "benchmarks/grading.md")
+    p.add_argument("--learners", type=int, default=12, help="correct learners in the class")
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--output", default=str(ROOT / "benchmarks" / "grading.md"))
+    p.set_defaults(func=_cmd_bench_grading)
 
     p = sub.add_parser("bench", help="time notebooks and grading; write benchmarks/RESULTS.md")
     p.add_argument("--repeat", type=int, default=1)

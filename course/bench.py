@@ -38,8 +38,11 @@ def machine() -> str:
         mem = f", {kb / 2**20:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
+    # The load average says whether other work shared the CPUs while measuring.
+    load = ", load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()) \
+        if hasattr(os, "getloadavg") else ""
     return (f"{os.cpu_count()} cores ({cpu}){mem}, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
+            f"Python {platform.python_version()}{load}")
 
 
 def _slowest_cell(nb) -> tuple[float, str]:

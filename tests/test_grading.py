@@ -70,5 +70,41 @@ def test_simulated_class_gets_expected_grades(tmp_path):
     assert not problems, "\n".join(problems)
     assert code == 0
     assert list((work / "feedback").rglob("*.html")), "no feedback HTML written"
-    for html in (work / "feedback").rglob("*.html"):
-        assert "BEGIN HIDDEN TESTS" not in html.read_text()
+    _assert_feedback_hides_hidden_tests(work)
+
+
+def _hidden_lines(source_nb) -> set[str]:
+    lines = set()
+    for cell in notebooks.grade_cells(source_nb):
+        inside = False
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "END HIDDEN TESTS" in line:
+                inside = False
+            elif inside and len(line.strip()) >= 20 and not line.strip().startswith("#"):
+                lines.add(line.strip())
+    return lines
+
+
+def _assert_feedback_hides_hidden_tests(work):
+    """Feedback text (tags stripped: highlighting splits code into spans) quotes no hidden test."""
+    import html as html_lib
+    import re
+
+    hidden = {}
+    for a in ASSIGNMENTS:
+        for path in notebooks.graded_notebooks(work / "source" / a):
+            visible = nbformat.read(work / "release" / a / path.name, as_version=4)
+            shown = "\n".join(c.source for c in visible.cells)  # what learners see anyway
+            hidden[(a, path.stem)] = {line for line in _hidden_lines(nbformat.read(path, as_version=4))
+                                      if line not in shown}
+    failing_feedback = 0
+    for page in (work / "feedback").rglob("*.html"):
+        text = html_lib.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+        assignment, name = page.parent.name, page.stem
+        assert "BEGIN HIDDEN TESTS" not in text, page
+        leaked = [line for line in hidden.get((assignment, name), ()) if line in text]
+        assert not leaked, f"{page}: hidden test code in feedback: {leaked[:2]}"
+        failing_feedback += "Error" in text
+    assert failing_feedback, "no feedback page shows a failing test's message"
