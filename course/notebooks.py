@@ -6,6 +6,8 @@ Cell headers carry the nbgrader role in short form:
 
     # %% solution="update_parameters_with_gd"     an exercise cell (solution region inside)
     # %% test="test_gd_updates_all_layers" points=2  a grade cell (locked, autograded)
+    # %% readonly="checkers_minibatch"             a locked cell (test fixtures, checkers):
+                                                  nbgrader restores its source at grading
 
 The build is deterministic (cell ids from grade ids or positions, no outputs), so
 `check_sync` can compare the committed notebooks with a fresh build byte for byte.
@@ -37,9 +39,14 @@ def assignments(source_dir: Path | None = None) -> list[str]:
 
 def _nbgrader_meta(cell_type: str, meta: dict) -> dict | None:
     solution, test = meta.pop("solution", None), meta.pop("test", None)
-    points = meta.pop("points", None)
-    if solution and test:
-        raise ValueError(f"a cell cannot be both solution={solution!r} and test={test!r}")
+    readonly, points = meta.pop("readonly", None), meta.pop("points", None)
+    if sum(bool(x) for x in (solution, test, readonly)) > 1:
+        raise ValueError(f"a cell has more than one role: {solution=}, {test=}, {readonly=}")
+    if readonly:
+        if points:
+            raise ValueError(f"read-only cell {readonly!r} cannot carry points")
+        return {"grade": False, "grade_id": readonly, "locked": True,
+                "schema_version": SCHEMA_VERSION, "solution": False}
     if test:
         if not points:
             raise ValueError(f"grade cell {test!r} needs points=N (every grade cell has points)")

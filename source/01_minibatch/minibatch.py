@@ -196,7 +196,7 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
 # The tests build `X` whose column $j$ holds the numbers $j, j + m, \dots$ and `Y` whose column
 # $j$ holds $j$, so they can tell exactly which example ended up where.
 
-# %%
+# %% readonly="checkers_minibatch"
 def labelled_columns(n_x, m, n_y=1):
     """X (n_x, m) and Y (n_y, m) whose column j can be traced: X[0, j] == Y[0, j] == j."""
     X = np.arange(n_x * m, dtype=float).reshape(n_x, m)

@@ -122,7 +122,7 @@ def ewma(theta, beta):
 # slips: $\beta$ and $1-\beta$ swapped, the factor $(1 - \beta)$ forgotten, starting from
 # $\theta_1$ instead of $0$, returning only the last value, or returning $v_0$ as well.
 
-# %%
+# %% readonly="checkers_ewma"
 def weighted_sum_ewma(theta, beta):
     """Reference: v_t = sum_{k <= t} (1 - beta) beta**(t - k) theta_k, as a lower-triangular matrix."""
     theta = np.asarray(theta, dtype=float)
@@ -217,7 +217,9 @@ assert np.array_equal(_given, _theta), (
 print("Correct: float averages of integer data, input untouched.")
 
 # %% test="test_ewma_hidden" points=2
-"""Checks other lengths and betas, including beta = 0 and a single day (hidden)."""
+"""Checks other lengths and betas, including beta = 0 and a single day (more cases are hidden)."""
+# Visible part: one day. v_1 = 0.9 * 0 + 0.1 * 10 = 1.
+check_series(ewma(np.array([10.0]), 0.9), np.array([1.0]), "ewma([10.0], 0.9)")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(20)
 for _T, _beta in [(33, 0.9), (2, 0.98), (7, 0.0), (50, 0.75), (400, 0.999), (1, 0.9)]:
@@ -302,7 +304,7 @@ def effective_window(beta):
     ### END SOLUTION
 
 
-# %%
+# %% readonly="checkers_window"
 def window_mistakes(beta):
     """What the classic mistakes of `effective_window` return, mapped to a diagnosis."""
     rounded_down = np.floor(1 / (1 - beta))
@@ -346,7 +348,9 @@ for _beta in (0.98, 0.99, 0.999):
 print("Correct: the weights fall to about 1/e = 0.37 after the window.")
 
 # %% test="test_window_hidden" points=1
-"""Checks other values of beta (hidden)."""
+"""Checks other values of beta (more cases are hidden)."""
+# Visible part: 1 / (1 - 0.95) = 20 days.
+check_close(effective_window(0.95), 20.0, "effective_window(0.95)", mistakes=window_mistakes(0.95))
 ### BEGIN HIDDEN TESTS
 # 1 / (1 - 0.99) = 100, 1 / (1 - 0.999) = 1000, 1 / (1 - 0.75) = 4, 1 / (1 - 0) = 1
 for _beta, _days in [(0.99, 100.0), (0.999, 1000.0), (0.75, 4.0), (0.0, 1.0), (0.95, 20.0)]:
@@ -433,7 +437,7 @@ def ewma_bias_corrected(theta, beta):
     ### END SOLUTION
 
 
-# %%
+# %% readonly="checkers_bias_corrected"
 def weighted_average_reference(theta, beta):
     """Reference: sum_k beta**(t-k) theta_k / sum_k beta**(t-k), a weighted mean of theta_1..theta_t."""
     theta = np.asarray(theta, dtype=float)
@@ -499,7 +503,10 @@ for _beta in (0.98, 0.9):
 print("Correct: each corrected value is the weighted mean of the days so far.")
 
 # %% test="test_bias_corrected_hidden" points=2
-"""Checks other lengths and betas, a single day and integer data (hidden)."""
+"""Checks other lengths and betas, a single day and integer data (more cases are hidden)."""
+# Visible part: one day. v_1 = 0.5 * 7 = 3.5, corrected by 1 - 0.5**1 = 0.5: back to 7.
+check_series(ewma_bias_corrected(np.array([7.0]), 0.5), np.array([7.0]),
+             "ewma_bias_corrected([7.0], 0.5)")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(30)
 for _T, _beta in [(3, 0.5), (60, 0.999), (25, 0.0), (300, 0.9), (1, 0.98)]:

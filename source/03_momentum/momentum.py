@@ -107,7 +107,7 @@ def initialize_velocity(parameters):
 # %% [markdown]
 # The tests of this exercise share one checker, so every test gives the same diagnoses.
 
-# %%
+# %% readonly="checkers_velocity"
 def check_velocity(v, parameters):
     """v has keys dW1, db1, ..., zero arrays shaped like the parameters, not sharing memory."""
     if isinstance(v, dict) and "W1" in v:
@@ -133,7 +133,10 @@ check_velocity(_v, _params)
 print("Correct: six zero arrays, keyed like the gradients.")
 
 # %% test="test_velocity_hidden" points=1
-"""Checks other depths (1 and 5 layers) and that the parameters are left untouched (hidden)."""
+"""Checks other depths (1 and 5 layers) and that the parameters are left untouched (more cases are hidden)."""
+# Visible part: a single layer with a (2, 3) weight matrix.
+_params = {"W1": np.ones((2, 3)), "b1": np.ones((2, 1))}
+check_velocity(initialize_velocity(fresh(_params)), _params)
 ### BEGIN HIDDEN TESTS
 for _dims, _seed in [([5, 1], 3), ([2, 7, 6, 5, 4, 3], 4)]:
     _params = {k: p - 0.5 for k, p in nn.initialize_parameters(_dims, seed=_seed).items()}
@@ -190,7 +193,7 @@ def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
 # returns the pair `(parameters, v)`. `diagnoses` lists, for one array, the value each
 # classic mistake would produce, so a failing test can name the mistake.
 
-# %%
+# %% readonly="checkers_momentum_step"
 def momentum_step(parameters, grads, v, beta, learning_rate):
     out = update_parameters_with_momentum(fresh(parameters), fresh(grads), fresh(v), beta,
                                           learning_rate)
@@ -297,7 +300,7 @@ print("Correct: every weight and bias moved by -alpha times its new velocity.")
 # A function that computes the right step but does not store the new velocity passes a
 # single step and fails here.
 
-# %%
+# %% readonly="checkers_momentum_fixture"
 def random_fixture(dims, seed, steps):
     """Parameters (non-zero biases), a non-zero velocity and `steps` different gradients."""
     rng = np.random.default_rng(seed)
@@ -354,7 +357,17 @@ for _k in _params0:
 print("Correct: with beta = 0 you get back gradient descent.")
 
 # %% test="test_momentum_hidden" points=2
-"""Checks several steps, other depths, beta and alpha against the unrolled sums (hidden)."""
+"""Checks several steps, other depths, beta and alpha against the unrolled sums (more cases are hidden)."""
+# Visible part: one step from v = 0 with beta = 0.5, alpha = 1:
+# v = 0.5 * 0 + 0.5 * dW = [[1, -2]], W = [[1, 2]] - 1 * [[1, -2]] = [[0, 4]];
+# v_db = 0.5 * 1 = 0.5, b = 0 - 0.5 = -0.5.
+_p, _v = update_parameters_with_momentum(
+    {"W1": np.array([[1.0, 2.0]]), "b1": np.array([[0.0]])},
+    {"dW1": np.array([[2.0, -4.0]]), "db1": np.array([[1.0]])},
+    {"dW1": np.zeros((1, 2)), "db1": np.zeros((1, 1))}, 0.5, 1.0)
+check_close(_v["dW1"], [[1.0, -2.0]], "v['dW1']")
+check_close(_p["W1"], [[0.0, 4.0]], "parameters['W1']")
+check_close(_p["b1"], [[-0.5]], "parameters['b1']")
 ### BEGIN HIDDEN TESTS
 for _dims, _b, _a, _T, _seed in [([5, 3], 0.5, 0.2, 4, 21), ([4, 4, 4, 4, 2], 0.99, 1.3, 5, 22),
                                  ([1, 1, 1], 0.9, 0.01, 3, 23)]:

@@ -122,7 +122,7 @@ def initialize_adagrad(parameters):
 # mistakes); `run_updates` calls an update function step after step, each time with fresh
 # copies of what the previous call returned.
 
-# %%
+# %% readonly="checkers_adaptive"
 def random_network(dims, seed, steps=1, grad_scale=0.1, state_scale=0.05):
     """Parameters, a list of `steps` gradient dicts and a positive starting state for `dims`."""
     rng = np.random.default_rng(seed)
@@ -228,7 +228,7 @@ def update_parameters_with_adagrad(parameters, grads, cache, learning_rate, epsi
 # $\text{cache} + \varepsilon$ is a perfect square, with $\varepsilon = 0.01$: large enough that
 # adding it outside the square root instead of inside gives a visibly different answer.
 
-# %%
+# %% readonly="fixture_adagrad_hand"
 # Hand fixture shared by the next two tests (alpha = 0.1, epsilon = 0.01).
 ada_params = {"W1": np.array([[1.0, -2.0], [0.5, 3.0]]), "b1": np.array([[0.1], [-0.1]]),
               "W2": np.array([[1.0, -1.0]]), "b2": np.array([[2.0]])}
@@ -633,7 +633,7 @@ def update_parameters_with_rmsprop(parameters, grads, s, beta2, learning_rate, e
 # The hand fixture below uses $\beta_2 = 0.9$, $\alpha = 0.1$ and $\varepsilon = 0.01$. Its
 # arithmetic is written out in the test cells.
 
-# %%
+# %% readonly="fixture_rmsprop_hand"
 rms_params = {"W1": np.array([[1.0, -2.0], [0.5, 3.0]]), "b1": np.array([[0.1], [-0.1]]),
               "W2": np.array([[1.0, -1.0]]), "b2": np.array([[2.0]])}
 rms_grads = {"dW1": np.array([[3.0, -1.0], [0.0, 0.5]]), "db1": np.array([[0.2], [-0.4]]),

@@ -181,7 +181,7 @@ def initialize_adam(parameters):
 # The tests use small networks whose parameters are all non-zero, so "zeros like the
 # parameter" cannot be confused with "a copy of the parameter".
 
-# %%
+# %% readonly="checkers_adam"
 def toy_parameters(layers_dims, seed):
     """Parameters of a network with the given sizes, every entry non-zero (biases too)."""
     rng = np.random.default_rng(seed)
@@ -306,7 +306,7 @@ def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01,
 # The gradients are small (a few hundredths), so $\varepsilon = 0.01$ is of the same size as
 # $\sqrt{s}$: putting it inside the square root gives a visibly different step.
 
-# %%
+# %% readonly="fixture_adam_hand"
 HAND_C = {"dW1": np.array([[0.01], [-0.005]]), "db1": np.array([[0.02], [0.045]]),
           "dW2": np.array([[-0.02, 0.005]]), "db2": np.array([[-0.045]]),
           "dW3": np.array([[0.01]]), "db3": np.array([[-0.01]])}
@@ -450,7 +450,15 @@ for _k, _g in _grads.items():
 print("Correct on a 3-layer network with beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8.")
 
 # %% test="test_adam_hidden" points=2
-"""Checks other depths, hyperparameters and several steps in a row against explicit sums (hidden)."""
+"""Checks other depths, hyperparameters and several steps in a row against explicit sums (more cases are hidden)."""
+# Visible part: the first step from zero state. v_corrected = dW, s_corrected = dW**2, so
+# each weight moves by alpha * dW / (|dW| + eps), about alpha = 0.1 against the gradient's sign.
+_p0 = {"W1": np.array([[1.0, -1.0]]), "b1": np.array([[0.5]])}
+_g0 = {"dW1": np.array([[0.2, -0.4]]), "db1": np.array([[0.1]])}
+_v0, _s0 = initialize_adam(fresh(_p0))
+_out = update_parameters_with_adam(fresh(_p0), _g0, _v0, _s0, 1, learning_rate=0.1)
+check_close(_out[0]["W1"], [[0.9, -0.9]], "parameters['W1'] after the first step", rtol=1e-6)
+check_close(_out[0]["b1"], [[0.4]], "parameters['b1'] after the first step", rtol=1e-6)
 ### BEGIN HIDDEN TESTS
 # After n steps from zero, v_corrected is the weighted mean of the gradients with weights
 # beta1**(n - k): (1 - b) * sum(b**(n-k) g_k) / (1 - b**n) = sum(b**(n-k) g_k) / sum(b**(n-k)).

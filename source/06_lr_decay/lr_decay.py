@@ -144,7 +144,9 @@ check_close(_got, _expected, "update_lr(0.5, epoch, 0.25) for epochs 0, 1, 2, 6,
 print("Correct: epoch 0 gives alpha_0, and the decay rate scales the epoch number.")
 
 # %% test="test_update_lr_hidden" points=1
-"""Checks other initial rates, decay rates and large epoch numbers (hidden)."""
+"""Checks other initial rates, decay rates and large epoch numbers (more cases are hidden)."""
+# Visible part: 1 / (1 + 1 * 3) = 0.25.
+check_close(update_lr(1.0, 3, 1.0), 0.25, "update_lr(1.0, 3, 1.0)")
 ### BEGIN HIDDEN TESTS
 for _a0, _r in [(0.01, 3.0), (1.5, 0.001), (0.3, 0.0)]:
     for _e in [0, 1, 7, 250, 9999]:
@@ -230,7 +232,10 @@ check_close(_got, _expected, "schedule_lr_decay(1.0, epoch, 0.5, time_interval=3
 print("Correct: the rate drops at epochs 3, 6 and 9 only.")
 
 # %% test="test_schedule_lr_decay_hidden" points=1
-"""Checks other intervals, rates and epochs next to each boundary (hidden)."""
+"""Checks other intervals, rates and epochs next to each boundary (more cases are hidden)."""
+# Visible part: floor(5 / 2) = 2 intervals passed, so 0.5 / (1 + 1 * 2) = 1/6.
+check_close(schedule_lr_decay(0.5, 5, 1.0, time_interval=2), 0.5 / 3,
+            "schedule_lr_decay(0.5, 5, 1.0, time_interval=2)")
 ### BEGIN HIDDEN TESTS
 for _a0, _r, _T in [(0.05, 2.0, 7), (0.8, 0.1, 1), (0.3, 1.0, 250)]:
     for _e in [0, _T - 1, _T, _T + 1, 3 * _T - 1, 3 * _T, 10 * _T + _T // 2]:
@@ -498,7 +503,7 @@ def train_with_decay(X, Y, layers_dims, schedule, num_epochs, mini_batch_size=64
 # below is the tests' own training loop: it applies a given list of per-update rates, so the
 # tests can check that the rates you record are the rates you used.
 
-# %%
+# %% readonly="checkers_lr_decay_training"
 def replay(X, Y, layers_dims, rates_per_epoch, mini_batch_size, seed):
     """The reference loop of the tests: epoch e uses rates_per_epoch[e] for all its updates."""
     params = nn.initialize_parameters(layers_dims, seed=seed)
@@ -575,7 +580,12 @@ for _k in _want:
 print("Correct: the updates use the epoch's learning rate.")
 
 # %% test="test_train_hidden" points=1
-"""Checks a staircase schedule, another batch size and seed (hidden)."""
+"""Checks a staircase schedule, another batch size and seed (more cases are hidden)."""
+# Visible part: 5 examples in batches of 2 give 3 updates per epoch, each at that epoch's rate.
+_Xv, _Yv = data.load_moons(m=5, noise=0.3, seed=3)
+_, _costs_v, _rates_v = train_with_decay(_Xv, _Yv, [2, 3, 1], lambda e: 1.0 / (1 + e), 2,
+                                          mini_batch_size=2, seed=0)
+check_close(_rates_v, [1.0, 1.0, 1.0, 0.5, 0.5, 0.5], "learning_rates (one per update)")
 ### BEGIN HIDDEN TESTS
 _X2, _Y2 = data.load_moons(m=7, noise=0.3, seed=9)
 
