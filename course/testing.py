@@ -11,11 +11,20 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+# Bound at import, before any learner code runs: a learner who assigns `np.allclose = ...`
+# (even inside a function a test calls) cannot change what these helpers conclude.
+_asarray, _isfinite, _isclose = np.asarray, np.isfinite, np.isclose
+_argwhere, _abs, _maximum = np.argwhere, np.abs, np.maximum
+
+
+def _allclose(a, b, rtol, atol) -> bool:
+    return bool(_isclose(a, b, rtol=rtol, atol=atol).all())
+
 
 def rel_error(x, y) -> float:
     """Largest relative error max(|x - y| / max(1e-8, |x| + |y|)), as in CS231n."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+    x, y = _asarray(x, dtype=float), _asarray(y, dtype=float)
+    return float((_abs(x - y) / _maximum(1e-8, _abs(x) + _abs(y))).max())
 
 
 def fresh(obj):
@@ -34,8 +43,8 @@ def check_close(actual, expected, name: str, hint: str = "", rtol: float = 1e-7,
     """
     if actual is None:
         raise AssertionError(f"{name} is None: did you forget to return it?")
-    actual_arr = np.asarray(actual)
-    expected_arr = np.asarray(expected)
+    actual_arr = _asarray(actual)
+    expected_arr = _asarray(expected)
     if actual_arr.shape != expected_arr.shape:
         raise AssertionError(
             f"{name} has shape {actual_arr.shape}, expected {expected_arr.shape}. "
@@ -45,14 +54,14 @@ def check_close(actual, expected, name: str, hint: str = "", rtol: float = 1e-7,
         actual_arr = actual_arr.astype(float)
     except (TypeError, ValueError) as err:
         raise AssertionError(f"{name} is not numeric: {err}") from None
-    if not np.all(np.isfinite(actual_arr)):
+    if not _isfinite(actual_arr).all():
         raise AssertionError(f"{name} contains NaN or inf. {hint}".strip())
-    if not np.allclose(actual_arr, expected_arr, rtol=rtol, atol=atol):
+    if not _allclose(actual_arr, expected_arr, rtol, atol):
         for diagnosis, wrong in (mistakes or {}).items():
-            wrong = np.asarray(wrong, dtype=float)
-            if wrong.shape == actual_arr.shape and np.allclose(actual_arr, wrong, rtol=rtol, atol=atol):
+            wrong = _asarray(wrong, dtype=float)
+            if wrong.shape == actual_arr.shape and _allclose(actual_arr, wrong, rtol, atol):
                 raise AssertionError(f"{name} is wrong: {diagnosis}")
-        bad = np.argwhere(~np.isclose(actual_arr, expected_arr, rtol=rtol, atol=atol))
+        bad = _argwhere(~_isclose(actual_arr, expected_arr, rtol=rtol, atol=atol))
         where = tuple(int(i) for i in bad[0]) if bad.size else ()
         got = actual_arr[where] if where else actual_arr
         want = expected_arr[where] if where else expected_arr

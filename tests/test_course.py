@@ -90,3 +90,11 @@ def test_global_rng_guard():
     with pytest.raises(AssertionError, match="global random state"):
         testing.check_not_mutating_global_rng(lambda: np.random.seed(0))
     testing.check_not_mutating_global_rng(lambda: np.random.default_rng(0).random())
+
+
+def test_check_close_ignores_a_patched_numpy(monkeypatch):
+    """Checks a learner's `np.allclose = lambda *a, **k: True` cannot make a wrong value pass."""
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    monkeypatch.setattr(np, "isclose", lambda a, b, **k: np.ones(np.shape(a), dtype=bool))
+    with pytest.raises(AssertionError, match="wrong"):
+        testing.check_close([1.0, 2.0], [1.0, 3.0], "v")
