@@ -53,6 +53,7 @@ def _timed(fn) -> float:
 
 def run(learners: int = 12, workers: int | None = None, output: Path | None = None) -> str:
     workers = workers or os.cpu_count() or 1
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     tmp = Path(tempfile.mkdtemp(prefix="optdl-bench-"))
     try:
         base, graded = _course(tmp / "base")
@@ -96,11 +97,13 @@ def run(learners: int = 12, workers: int | None = None, output: Path | None = No
         f"`python -m course bench-grading --learners {learners} --workers {workers}`, "
         f"{time.strftime('%Y-%m-%d %H:%M %Z')}.",
         "",
-        f"Machine: {machine()}.",
+        f"Machine: {machine()} (at the end; {load_before:.2f} before the benchmark started).",
         "",
-        "**Noisy numbers**: taken while other jobs shared the CPUs (see the load average); "
-        "rerun on an idle machine for reference values.",
-        "",
+    ]
+    if load_before > 0.5:  # something else was using the CPUs when the measurement began
+        lines += ["**Noisy numbers**: other jobs shared the CPUs when the benchmark started; "
+                  "rerun on an idle machine for reference values.", ""]
+    lines += [
         f"## Throughput: {learners} submissions of {ASSIGNMENT} (full notebook, "
         f"per-cell timeout {timeout} s)",
         "",
