@@ -45,3 +45,22 @@ def released(tmp_path_factory) -> Path:
     course = make_course_dir(tmp_path_factory.mktemp("released"), ASSIGNMENTS)
     grading.release(course, ASSIGNMENTS, quiet=True)
     return course
+
+
+def split_region(source: str, region: str) -> tuple[list[str], list[str]]:
+    """(lines inside `### BEGIN <region>` ... `### END <region>`, lines outside), stripped
+    of the marker lines themselves."""
+    inside, outside, within = [], [], False
+    for line in source.splitlines():
+        if f"BEGIN {region}" in line:
+            within = True
+        elif f"END {region}" in line:
+            within = False
+        else:
+            (inside if within else outside).append(line)
+    return inside, outside
+
+
+def distinctive(lines, min_len: int) -> set[str]:
+    """Stripped code lines long enough not to appear anywhere by chance (comments skipped)."""
+    return {x.strip() for x in lines if len(x.strip()) >= min_len and not x.strip().startswith("#")}

@@ -6,7 +6,7 @@ import json
 
 import nbformat
 import pytest
-from conftest import ASSIGNMENTS, ROOT
+from conftest import ASSIGNMENTS, ROOT, distinctive, split_region
 
 from course import classroom, grading, notebooks
 
@@ -74,17 +74,8 @@ def test_simulated_class_gets_expected_grades(tmp_path):
 
 
 def _hidden_lines(source_nb) -> set[str]:
-    lines = set()
-    for cell in notebooks.grade_cells(source_nb):
-        inside = False
-        for line in cell.source.splitlines():
-            if "BEGIN HIDDEN TESTS" in line:
-                inside = True
-            elif "END HIDDEN TESTS" in line:
-                inside = False
-            elif inside and len(line.strip()) >= 20 and not line.strip().startswith("#"):
-                lines.add(line.strip())
-    return lines
+    return {line for cell in notebooks.grade_cells(source_nb)
+            for line in distinctive(split_region(cell.source, "HIDDEN TESTS")[0], 20)}
 
 
 def _assert_feedback_hides_hidden_tests(work):

@@ -7,7 +7,7 @@ import re
 
 import nbformat
 import pytest
-from conftest import ASSIGNMENTS, GRADED, REFERENCE, ROOT
+from conftest import ASSIGNMENTS, GRADED, REFERENCE, ROOT, distinctive, split_region
 
 from course import notebooks
 
@@ -87,17 +87,9 @@ def _solution_lines(source_nb) -> set[str]:
     (a loop header like `for l in range(1, L + 1):` that a visible helper uses is no leak)."""
     lines, public = set(), []
     for cell in source_nb.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            if "### BEGIN SOLUTION" in line:
-                inside = True
-            elif "### END SOLUTION" in line:
-                inside = False
-            elif inside:
-                if len(line.strip()) >= 25 and not line.strip().startswith("#"):
-                    lines.add(line.strip())
-            else:
-                public.append(line)
+        inside, outside = split_region(cell.source, "SOLUTION")
+        lines |= distinctive(inside, 25)
+        public += outside
     public_text = "\n".join(public)
     return {line for line in lines if line not in public_text}
 
