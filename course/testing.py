@@ -126,3 +126,25 @@ def check_not_mutating_global_rng(func: Callable, *args, **kwargs):
             "Use a local generator: rng = np.random.default_rng(seed)."
         )
     return result
+
+
+def check_zero_state(init, parameters, name: str):
+    """Assert `init(parameters)` returns optimizer state keyed "dW1", "db1", ... of zeros shaped
+    like the parameters, in new arrays (updating the state must not change a parameter).
+
+    Returns the state. Used for velocities, caches and moment estimates.
+    """
+    given = fresh(parameters)
+    state = init(given)
+    check_keys(state, ["d" + k for k in parameters], name)
+    for k, value in parameters.items():
+        check_close(state["d" + k], np.zeros(value.shape), f"{name}['d{k}']",
+                    f"{name} must start at zero (np.zeros with the parameter's shape).",
+                    mistakes={f"it holds {k} itself: use np.zeros({k}.shape), not the parameter.":
+                              value})
+    for k in parameters:
+        state["d" + k] += 1.0
+        if not (given[k] == parameters[k]).all():
+            raise AssertionError(f"Changing {name}['d{k}'] changed parameters['{k}']: "
+                                 "make new arrays of zeros.")
+    return state

@@ -98,3 +98,17 @@ def test_check_close_ignores_a_patched_numpy(monkeypatch):
     monkeypatch.setattr(np, "isclose", lambda a, b, **k: np.ones(np.shape(a), dtype=bool))
     with pytest.raises(AssertionError, match="wrong"):
         testing.check_close([1.0, 2.0], [1.0, 3.0], "v")
+
+
+def test_check_zero_state_catches_the_classic_init_mistakes():
+    """Checks check_zero_state rejects missing keys, non-zero values and aliased arrays."""
+    params = nn.initialize_parameters([3, 2, 1], seed=0)
+    good = lambda p: {"d" + k: np.zeros(v.shape) for k, v in p.items()}  # noqa: E731
+    testing.check_zero_state(good, params, "v")
+    with pytest.raises(AssertionError, match="missing"):
+        testing.check_zero_state(lambda p: {"dW1": np.zeros(p["W1"].shape)}, params, "v")
+    with pytest.raises(AssertionError, match="holds W1 itself"):
+        testing.check_zero_state(lambda p: {"d" + k: v for k, v in p.items()}, params, "v")
+    aliased = lambda p: {"d" + k: (v.__imul__(0)) for k, v in p.items()}  # noqa: E731
+    with pytest.raises(AssertionError, match="changed parameters"):
+        testing.check_zero_state(aliased, params, "v")

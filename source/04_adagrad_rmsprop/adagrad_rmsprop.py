@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course import data, nn, plots
-from course.testing import check_close, check_keys, fresh
+from course.testing import check_close, check_keys, check_zero_state, fresh
 
 # %matplotlib inline
 
@@ -166,25 +166,12 @@ def run_updates(updates):
 # %% test="test_adagrad_init_zeros" points=1
 """Checks the cache of a 3-layer network: keys dW1..db3, zeros shaped like each parameter."""
 _params, _, _ = random_network([4, 5, 3, 2], seed=0)
-_cache = initialize_adagrad(fresh(_params))
-check_keys(_cache, ["dW1", "db1", "dW2", "db2", "dW3", "db3"], "the cache")
-for _k, _v in _params.items():
-    check_close(_cache["d" + _k], np.zeros(_v.shape), f"cache['d{_k}']",
-                "The cache must start at zero (np.zeros with the parameter's shape).",
-                mistakes={f"it holds {_k} itself: use np.zeros({_k}.shape), not the parameter.": _v})
-_p = fresh(_params)
-_c = initialize_adagrad(_p)
-_c["dW1"] += 1.0
-assert np.array_equal(_p["W1"], _params["W1"]), (
-    "Changing cache['dW1'] changed parameters['W1']: make new arrays of zeros.")
+check_zero_state(initialize_adagrad, _params, "cache")
 print("Correct: a zero cache for every weight and bias.")
 ### BEGIN HIDDEN TESTS
 for _dims in ([1, 1], [3, 4, 4, 4, 2], [6, 2]):
     _params, _, _ = random_network(_dims, seed=3)
-    _cache = initialize_adagrad(fresh(_params))
-    check_keys(_cache, ["d" + k for k in _params], f"the cache (layers {_dims})")
-    for _k, _v in _params.items():
-        check_close(_cache["d" + _k], np.zeros(_v.shape), f"cache['d{_k}'] (layers {_dims})")
+    check_zero_state(initialize_adagrad, _params, f"cache (layers {_dims})")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -571,25 +558,12 @@ def initialize_rmsprop(parameters):
 # %% test="test_rmsprop_init_zeros" points=1
 """Checks s of a 3-layer network: keys dW1..db3, zeros shaped like each parameter."""
 _params, _, _ = random_network([3, 6, 2, 1], seed=10)
-_s = initialize_rmsprop(fresh(_params))
-check_keys(_s, ["dW1", "db1", "dW2", "db2", "dW3", "db3"], "s")
-for _k, _v in _params.items():
-    check_close(_s["d" + _k], np.zeros(_v.shape), f"s['d{_k}']",
-                "s must start at zero (np.zeros with the parameter's shape).",
-                mistakes={f"it holds {_k} itself: use np.zeros({_k}.shape), not the parameter.": _v})
-_p = fresh(_params)
-_s = initialize_rmsprop(_p)
-_s["dW2"] += 1.0
-assert np.array_equal(_p["W2"], _params["W2"]), (
-    "Changing s['dW2'] changed parameters['W2']: make new arrays of zeros.")
+check_zero_state(initialize_rmsprop, _params, "s")
 print("Correct: s starts at zero for every weight and bias.")
 ### BEGIN HIDDEN TESTS
 for _dims in ([2, 1], [4, 3, 3, 3, 3], [7, 5]):
     _params, _, _ = random_network(_dims, seed=13)
-    _s = initialize_rmsprop(fresh(_params))
-    check_keys(_s, ["d" + k for k in _params], f"s (layers {_dims})")
-    for _k, _v in _params.items():
-        check_close(_s["d" + _k], np.zeros(_v.shape), f"s['d{_k}'] (layers {_dims})")
+    check_zero_state(initialize_rmsprop, _params, f"s (layers {_dims})")
 ### END HIDDEN TESTS
 
 # %% [markdown]
