@@ -63,7 +63,9 @@ def _cmd_grade(args) -> int:
 def _cmd_demo(args) -> int:
     from . import grading
 
-    return grading.demo(Path(args.course_dir), args.assignments or None, workers=args.workers)
+    return grading.demo(Path(args.course_dir), args.assignments or None, workers=args.workers,
+                        work_dir=Path(args.work_dir) if args.work_dir else None,
+                        publish=not args.no_publish)
 
 
 def _cmd_bench(args) -> int:
@@ -102,6 +104,11 @@ def main(argv=None) -> int:
         if name != "release":
             p.add_argument("--workers", type=int, default=None,
                            help="parallel grading workers (default: CPU count)")
+        if name == "demo":
+            p.add_argument("--work-dir", default=None,
+                           help="course directory for the simulated class (default: demo/)")
+            p.add_argument("--no-publish", action="store_true",
+                           help="do not copy the fresh release into release/")
         if name == "grade":
             p.add_argument("--student", action="append", help="grade only these learners")
             p.add_argument("--db-url", default=None,

@@ -11,6 +11,7 @@ edits of the solution code, and learners whose submission is broken on purpose:
     cell = "random_mini_batches"          # grade_id of the solution cell to edit
     replace = [["if m % mini_batch_size != 0:", "if False:"]]
     fails = ["test_batches_sizes", ...]   # grade cells this mistake must fail (derived by hand)
+    says = "last, smaller mini-batch is missing"  # what a failing cell's message must say
     why = "The last, smaller mini-batch is dropped."
 
     [[broken]]
@@ -25,6 +26,8 @@ STRUCTURE_KINDS (deleted, edited, copied or moved test cells, kernelspec, edited
 `tests/test_hostile.py` grades the whole catalogue together with correct learners.
 
 A learner's expected score is the notebook's points minus the points of the cells in `fails`.
+`says` (a mistake's diagnosis, matched case-insensitively) is how the pipeline checks that the
+tests name the mistake: `message_report` counts the failing cells whose message contains it.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class Learner:
     replace: list = field(default_factory=list)
     fails: list | None = None  # None: every grade cell fails (the untouched release)
     why: str = ""
+    says: str = ""  # text every failing cell's message should contain (the named mistake)
     kind: str = "mistake"  # "solution", "release", "mistake", or a BROKEN_KINDS/FILE_KINDS/
     #                        SABOTAGE/STRUCTURE_KINDS key
     status: str = "graded"
@@ -359,3 +363,47 @@ def expected_scores(learner: Learner, notebook_path: Path) -> tuple[float, float
         failing = set(learner.fails)
     total = sum(points.values())
     return total - sum(points[g] for g in failing), total, failing
+
+
+def failure_messages(path: Path) -> dict[str, str]:
+    """{grade id: "ErrorName: message"} for every grade cell of an executed notebook that raised."""
+    nb = nbformat.read(path, as_version=4)
+    out = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if meta.get("grade") and errors:
+            out[meta["grade_id"]] = f"{errors[-1].get('ename')}: {errors[-1].get('evalue')}"
+    return out
+
+
+@dataclass
+class MessageCheck:
+    learner: str
+    notebook: str
+    grade_id: str
+    says: str
+    message: str
+
+    @property
+    def named(self) -> bool:
+        return self.says.lower() in self.message.lower()
+
+
+def message_report(course_dir: Path, assignment: str, learners: list[Learner],
+                   graded: list[str]) -> list[MessageCheck]:
+    """One MessageCheck per failing grade cell of every mistake learner, read from the
+    autograded notebooks: does the message say the learner's mistake (`says`)?"""
+    checks = []
+    for learner in learners:
+        if learner.kind != "mistake" or not learner.fails:
+            continue
+        for name in graded:
+            if learner.notebook not in (None, name):
+                continue
+            path = course_dir / "autograded" / learner.learner / assignment / f"{name}.ipynb"
+            messages = failure_messages(path) if path.exists() else {}
+            for gid in learner.fails:
+                checks.append(MessageCheck(learner.learner, name, gid, learner.says,
+                                           messages.get(gid, "(no error message)")))
+    return checks

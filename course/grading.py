@@ -790,6 +790,7 @@ def demo(course_dir: Path = ROOT, assignments: list[str] | None = None, workers:
     print()
     print(format_table(results, expected))
     print(f"\nfeedback: {work / 'feedback'}\ngrades:   {csv_path}")
+    named_ok = _report_messages(work, assignments, course_dir / "classroom")
     wrong = [k for k, (score, status) in expected.items()
              if not any(r.student == k[0] and r.assignment == k[1] and r.notebook == k[2]
                         and abs(r.score - score) < 1e-9 and r.status == status for r in results)]
@@ -797,4 +798,37 @@ def demo(course_dir: Path = ROOT, assignments: list[str] | None = None, workers:
         print(f"\n{len(wrong)} grade(s) differ from the simulated class's expected scores: {wrong}")
         return 1
     print(f"\nAll {len(expected)} grades match the simulated class's expected scores and statuses.")
-    return 0
+    return 0 if named_ok else 1
+
+
+# At least this share of the simulated mistakes' failing cells must name the mistake.
+NAMED_SHARE = 0.9
+
+
+def _report_messages(work: Path, assignments: list[str], classroom_dir: Path) -> bool:
+    """Print, per chapter, how many failing cells of the simulated mistakes name the mistake
+    (the learner's `says` in the message), and the cells that do not. True when the share
+    is at least NAMED_SHARE and every mistake is named by at least one of its cells."""
+    from . import classroom
+
+    print("\nFailure messages that name the simulated mistake:")
+    total = named = 0
+    unnamed_mistakes = []
+    for a in assignments:
+        graded, _ = _max_scores(work, a)
+        checks = classroom.message_report(work, a, classroom.load_class(a, classroom_dir), graded)
+        learners = sorted({c.learner for c in checks})
+        for who in learners:
+            if not any(c.named for c in checks if c.learner == who):
+                unnamed_mistakes.append(who)
+        n = sum(c.named for c in checks)
+        total, named = total + len(checks), named + n
+        print(f"  {a}: {len(learners)} mistakes, {n} of {len(checks)} failing cells name them")
+        for c in checks:
+            if not c.named:
+                print(f"    {c.learner} {c.grade_id}: expected {c.says!r}, said {c.message[:160]!r}")
+    share = named / total if total else 1.0
+    print(f"  all chapters: {named} of {total} ({share:.0%})")
+    if unnamed_mistakes:
+        print(f"  mistakes no message names: {unnamed_mistakes}")
+    return share >= NAMED_SHARE and not unnamed_mistakes

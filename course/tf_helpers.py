@@ -6,9 +6,37 @@ only the `*_keras` notebooks import this module.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import sys
+import tempfile
 
 import numpy as np
+
+# Lines TensorFlow's C++ core writes to file descriptor 2 while it loads, before any log
+# setting applies ("All log messages before absl::InitializeLog() ...", oneDNN, CUDA factory
+# registration): Jupyter shows them as a red box in the first cell.
+_NOISE = re.compile(r"^(WARNING: All log messages before absl|[IWE]\d{4} \d\d:\d\d:\d\d)")
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """Send file descriptor 2 to a temporary file; afterwards re-emit what is not noise."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            kept = [line for line in tmp.read().decode(errors="replace").splitlines()
+                    if line.strip() and not _NOISE.match(line)]
+            if kept:
+                print("\n".join(kept), file=sys.stderr)
 
 
 def setup(float64: bool = True, seed: int = 0) -> str:
@@ -18,8 +46,9 @@ def setup(float64: bool = True, seed: int = 0) -> str:
     `floatx` must be set before any layer or optimizer is built.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-    import tensorflow as tf
+    with _quiet_stderr():
+        import keras
+        import tensorflow as tf
 
     keras.utils.set_random_seed(seed)
     keras.config.set_floatx("float64" if float64 else "float32")
