@@ -422,8 +422,13 @@ def call(func: Callable, *args, returns: Sequence[str] = ("value",),
         originals = inspect.signature(func).bind_partial(*args, **kwargs).arguments
     except (TypeError, ValueError):
         originals = {}
+    try:
+        variadic = {n for n, p in inspect.signature(func).parameters.items()
+                    if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    except (TypeError, ValueError):
+        variadic = set()
     for arg, value in bound.items():
-        if arg in may_change or arg not in originals:
+        if arg in may_change or arg not in originals or arg in variadic:
             continue
         if not _equal(value, originals[arg]):
             where = _first_difference(value, originals[arg], arg)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course import data, nn, testing
+from course import data, fixtures, nn, testing
 
 
 def test_backward_matches_centred_differences():
@@ -73,23 +73,209 @@ def test_check_close_names_the_mistake():
     with pytest.raises(AssertionError, match=r"index \(1,\).*hint here"):
         testing.check_close([2.0, 5.0], [2.0, 4.0], "v", hint="hint here")
     with pytest.raises(AssertionError, match="shape"):
-        testing.check_close(np.zeros((2, 1)), np.zeros((1, 2)), "W1")
+        testing.check_close(np.zeros((2, 1)), np.zeros((1, 3)), "W1")
     with pytest.raises(AssertionError, match="forget to return"):
         testing.check_close(None, [1.0], "parameters")
     testing.check_close([1.0, 2.0], [1.0, 2.0 + 1e-12], "v")  # equal within tolerance
 
 
-def test_check_keys_names_missing_layer():
-    """Checks check_keys lists missing keys and hints at the range(L) mistake."""
-    with pytest.raises(AssertionError, match=r"missing \['dW2'\].*range\(1, L\+1\)"):
-        testing.check_keys({"dW1": 0, "db1": 0, "db2": 0}, ["dW1", "db1", "dW2", "db2"], "v")
+def test_check_close_generic_diagnoses():
+    """Checks wrong sign, transpose, constant factor, float32, integers and NaN get named."""
+    w = np.array([[1.0, -2.0], [3.0, 0.5]])
+    for actual, words in [(-w, "wrong sign"), (w.T, "transposed"), (0.1 * w, "0.1 times"),
+                          (w.astype(np.float32) * np.float32(1.0000001), "float32"),
+                          (np.array([[1, -2], [3, 0]]), "integer array")]:
+        with pytest.raises(AssertionError, match=words):
+            testing.check_close(actual, w, "W")
+    with pytest.raises(AssertionError, match="NaN.*sqrt hint") as err:
+        testing.check_close([np.nan, 1.0], [1.0, 1.0], "W", hint="generic", nan_hint="sqrt hint")
+    assert "generic" not in str(err.value)
+    with pytest.raises(AssertionError) as err:
+        testing.check_close([0.2, 1.0], [0.3, 1.0], "W", nan_hint="sqrt hint")
+    assert "sqrt hint" not in str(err.value), "the NaN hint is only for NaN"
+    with pytest.raises(AssertionError, match="(?i)examples are columns") as err:
+        testing.check_close(np.zeros((3, 2)), np.zeros((2, 3)), "X batch", columns=True)
+    with pytest.raises(AssertionError) as err:
+        testing.check_close(np.zeros((3, 1)), np.zeros((1, 3)), "b1")
+    assert "columns" not in str(err.value), "the data-array hint is only for data arrays"
 
 
-def test_global_rng_guard():
-    """Checks the guard catches np.random.seed inside a function and allows local generators."""
-    with pytest.raises(AssertionError, match="global random state"):
+def test_check_close_shows_enough_digits():
+    """Checks a mismatch in the 8th digit is shown with digits that differ."""
+    with pytest.raises(AssertionError, match="got 0.63857301, expected 0.63857298"):
+        testing.check_close([0.63857301], [0.63857298], "cost", rtol=1e-9)
+
+
+def test_check_keys_hints_only_what_fits():
+    """Checks the last-layer hint appears only when the last layer is missing."""
+    expected = ["dW1", "db1", "dW2", "db2"]
+    with pytest.raises(AssertionError, match=r"missing \['dW2', 'db2'\].*range\(1, L \+ 1\)"):
+        testing.check_keys({"dW1": 0, "db1": 0}, expected, "v")
+    with pytest.raises(AssertionError) as err:
+        testing.check_keys({"dW2": 0, "db2": 0}, expected, "v")
+    assert "last" not in str(err.value)
+    with pytest.raises(AssertionError, match="like the gradients"):
+        testing.check_keys({"W1": 0, "b1": 0, "W2": 0, "b2": 0}, expected, "v")
+    with pytest.raises(AssertionError, match=r"len\(parameters\) // 2"):
+        testing.check_keys(dict.fromkeys(expected + ["dW3", "db3", "dW4", "db4"]), expected, "v")
+
+
+def _momentum(parameters, grads, v, beta, learning_rate):
+    for k in parameters:
+        v["d" + k] = beta * v["d" + k] + (1 - beta) * grads["d" + k]
+        parameters[k] = parameters[k] - learning_rate * v["d" + k]
+    return parameters, v
+
+
+def _call_momentum(func, net):
+    return testing.call(func, net.parameters, net.grads[0], net.state, 0.9, 0.1,
+                        returns=("parameters", "v"), may_change=("parameters", "v"))
+
+
+def test_call_accepts_correct_variants_and_returns_copies():
+    """Checks call() accepts in-place and copying solutions and returns data the caller owns."""
+    net = fixtures.network([3, 4, 2], seed=0)
+
+    def copying(parameters, grads, v, beta, learning_rate):
+        v = {k: beta * v[k] + (1 - beta) * grads[k] for k in v}
+        return {k: parameters[k] - learning_rate * v["d" + k] for k in parameters}, v
+
+    a, b = _call_momentum(_momentum, net), _call_momentum(copying, net)
+    for x, y in zip(a, b):
+        for k in x:
+            np.testing.assert_allclose(x[k], y[k], rtol=1e-14)
+    assert not np.shares_memory(a[0]["W1"], net.parameters["W1"])
+
+
+def test_call_names_what_a_learner_did():
+    """Checks call() turns each kind of mistake into an AssertionError that names it."""
+    net = fixtures.network([3, 4, 2], seed=0)
+
+    def wrong_L(parameters, grads, v, beta, learning_rate):
+        for l in range(1, len(parameters) + 1):
+            v[f"dW{l}"] = beta * v[f"dW{l}"] + (1 - beta) * grads[f"dW{l}"]
+        return parameters, v
+
+    def writes_grads(parameters, grads, v, beta, learning_rate):
+        for k in grads:
+            grads[k] *= 1 - beta
+        return _momentum(parameters, {k: g / (1 - beta) for k, g in grads.items()}, v, beta,
+                         learning_rate)
+
+    def swapped(parameters, grads, v, beta, learning_rate):
+        return _momentum(parameters, grads, v, beta, learning_rate)[::-1]
+
+    def no_return(parameters, grads, v, beta, learning_rate):
+        _momentum(parameters, grads, v, beta, learning_rate)
+
+    def int_state(parameters, grads, v, beta, learning_rate):
+        v = {k: np.zeros(x.shape, dtype=int) for k, x in v.items()}
+        v["dW1"] += grads["dW1"]
+        return parameters, v
+
+    def stub(parameters, grads, v, beta, learning_rate):
+        raise NotImplementedError
+
+    for func, words in [(wrong_L, r"len\(parameters\) // 2"), (writes_grads, "changed its input grads"),
+                        (swapped, "wrong order"), (no_return, "returned None"),
+                        (int_state, "integer array"), (stub, "not written yet")]:
+        with pytest.raises(AssertionError, match=words):
+            _call_momentum(func, net)
+
+
+def test_call_catches_the_global_generator_and_leaves_it_alone():
+    """Checks call() rejects np.random.seed / np.random.permutation and restores the global state."""
+    X, Y = fixtures.numbered_examples(2, 10)
+
+    def global_shuffle(X, Y, seed=0):
+        np.random.seed(seed)
+        p = np.random.permutation(X.shape[1])
+        return X[:, p], Y[:, p]
+
+    def draws(X, Y, seed=0):
+        p = np.random.permutation(X.shape[1])
+        return X[:, p], Y[:, p]
+
+    def local(X, Y, seed=0):
+        p = np.random.default_rng(seed).permutation(X.shape[1])
+        return X[:, p], Y[:, p]
+
+    np.random.seed(7)
+    before = np.random.get_state()[1].copy()
+    for func in (global_shuffle, draws):
+        with pytest.raises(AssertionError, match="global random generator"):
+            testing.call(func, X, Y, 3)
+    testing.call(local, X, Y, 3)
+    assert np.array_equal(np.random.get_state()[1], before), "call() must restore the global state"
+    with pytest.raises(AssertionError, match="global random generator"):
         testing.check_not_mutating_global_rng(lambda: np.random.seed(0))
-    testing.check_not_mutating_global_rng(lambda: np.random.default_rng(0).random())
+
+
+def test_call_catches_a_float_input_written_in_place():
+    """Checks an EWMA that writes its results into the caller's float array is named."""
+    def in_place(theta, beta):
+        v = 0.0
+        for i in range(len(theta)):
+            v = beta * v + (1 - beta) * theta[i]
+            theta[i] = v
+        return theta
+
+    theta = np.array([1.0, 2.0, 4.0])
+    with pytest.raises(AssertionError, match="changed its input theta in place"):
+        testing.call(in_place, theta, 0.5)
+    assert np.array_equal(theta, [1.0, 2.0, 4.0])
+
+
+def test_check_dict_close_gives_the_reason_an_array_did_not_change():
+    """Checks the last-layer hint only for the last layer and the bias hint only for biases."""
+    net = fixtures.network([2, 3, 1], seed=1)
+    start = net.parameters
+    want = {k: v + 1 for k, v in start.items()}
+    last = dict(want, W2=start["W2"])
+    with pytest.raises(AssertionError, match=r"last layer \(2\)"):
+        testing.check_dict_close(last, want, "parameters", start=start)
+    bias = dict(want, b1=start["b1"])
+    with pytest.raises(AssertionError, match="biases") as err:
+        testing.check_dict_close(bias, want, "parameters", start=start)
+    assert "last layer" not in str(err.value)
+
+
+def test_fixtures_are_non_zero_and_reproducible():
+    """Checks every fixture entry is away from zero, states positive, and a seed fixes them."""
+    a, b = fixtures.network([3, 4, 2], seed=5, steps=2), fixtures.network([3, 4, 2], seed=5, steps=2)
+    for d in [a.parameters, *a.grads, *a.states]:
+        for v in d.values():
+            assert (np.abs(v) > 1e-3).all()
+    assert all((v > 0).all() for v in a.state.values())
+    assert all(np.array_equal(a.parameters[k], b.parameters[k]) for k in a.parameters)
+    assert a.L == 2 and len(a.grads) == 2
+
+
+def test_check_zero_state_catches_the_classic_init_mistakes():
+    """Checks check_zero_state rejects missing keys, non-zero values, integers and aliased arrays."""
+    params = fixtures.network([3, 2, 1], seed=0).parameters
+    good = lambda p: {"d" + k: np.zeros(v.shape) for k, v in p.items()}  # noqa: E731
+    testing.check_zero_state(good, params, "v")
+    with pytest.raises(AssertionError, match="missing"):
+        testing.check_zero_state(lambda p: {"dW1": np.zeros(p["W1"].shape)}, params, "v")
+    with pytest.raises(AssertionError, match=r"holds parameters\['W1'\] itself"):
+        testing.check_zero_state(lambda p: {"d" + k: v for k, v in p.items()}, params, "v")
+    with pytest.raises(AssertionError, match="integer"):
+        testing.check_zero_state(lambda p: {"d" + k: np.zeros(v.shape, dtype=int)
+                                            for k, v in p.items()}, params, "v")
+    def aliased(parameters):
+        return {"d" + k: v.__imul__(0) for k, v in parameters.items()}
+
+    with pytest.raises(AssertionError, match="changed its input parameters"):
+        testing.check_zero_state(aliased, params, "v")
+    square = fixtures.network([2, 2, 2], seed=0).parameters
+
+    def shared(parameters):
+        zeros = np.zeros((2, 2))
+        return {"dW1": zeros, "db1": np.zeros((2, 1)), "dW2": zeros, "db2": np.zeros((2, 1))}
+
+    with pytest.raises(AssertionError, match="same array"):
+        testing.check_zero_state(shared, square, "v")
 
 
 def test_check_close_ignores_a_patched_numpy(monkeypatch):
@@ -98,17 +284,3 @@ def test_check_close_ignores_a_patched_numpy(monkeypatch):
     monkeypatch.setattr(np, "isclose", lambda a, b, **k: np.ones(np.shape(a), dtype=bool))
     with pytest.raises(AssertionError, match="wrong"):
         testing.check_close([1.0, 2.0], [1.0, 3.0], "v")
-
-
-def test_check_zero_state_catches_the_classic_init_mistakes():
-    """Checks check_zero_state rejects missing keys, non-zero values and aliased arrays."""
-    params = nn.initialize_parameters([3, 2, 1], seed=0)
-    good = lambda p: {"d" + k: np.zeros(v.shape) for k, v in p.items()}  # noqa: E731
-    testing.check_zero_state(good, params, "v")
-    with pytest.raises(AssertionError, match="missing"):
-        testing.check_zero_state(lambda p: {"dW1": np.zeros(p["W1"].shape)}, params, "v")
-    with pytest.raises(AssertionError, match="holds W1 itself"):
-        testing.check_zero_state(lambda p: {"d" + k: v for k, v in p.items()}, params, "v")
-    aliased = lambda p: {"d" + k: (v.__imul__(0)) for k, v in p.items()}  # noqa: E731
-    with pytest.raises(AssertionError, match="changed parameters"):
-        testing.check_zero_state(aliased, params, "v")

@@ -44,6 +44,32 @@ def test_mistake_edits_must_apply():
         classroom.solved(nb, nb, {"random_mini_batches": [["no such text", "x"]]})
 
 
+def test_every_simulated_mistake_says_what_its_message_must_name():
+    """Checks each mistake learner of the simulated class states the diagnosis (`says`) that the
+    main job looks for in its failing cells' messages (checked there, on real autograding)."""
+    for a in ASSIGNMENTS:
+        for learner in classroom.load_class(a):
+            if learner.kind == "mistake" and learner.fails:
+                assert len(learner.says.strip()) >= 8, (
+                    f"{a}: {learner.learner} needs a `says` naming its mistake")
+
+
+def test_message_report_counts_named_cells(tmp_path):
+    """Checks the message check reads failing cells' errors and matches `says` case-insensitively."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+    nb.cells[0].metadata["nbgrader"] = {"grade": True, "grade_id": "test_a", "points": 1}
+    nb.cells[0].outputs = [nbformat.v4.new_output("error", ename="AssertionError",
+                                                  evalue="v is wrong: Missing (1 - beta)",
+                                                  traceback=[])]
+    path = tmp_path / "autograded" / "m_x" / "01_a" / "nb.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(nb, path)
+    named = classroom.Learner("m_x", notebook="nb", fails=["test_a"], says="missing (1 - beta)")
+    vague = classroom.Learner("m_x", notebook="nb", fails=["test_a"], says="bias correction")
+    assert [c.named for c in classroom.message_report(tmp_path, "01_a", [named], ["nb"])] == [True]
+    assert [c.named for c in classroom.message_report(tmp_path, "01_a", [vague], ["nb"])] == [False]
+
+
 @pytest.mark.slow
 def test_simulated_class_gets_expected_grades(tmp_path):
     """Checks real autograde gives each simulated learner its expected score, status and failing cells."""

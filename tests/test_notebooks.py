@@ -149,3 +149,60 @@ def test_keras_reference_notebook_runs(path):
     assert not errors, f"{path.name}: {errors}"
     printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
     assert "running on /" in printed, "the notebook should report the device it ran on"
+
+
+def _loaded_names(keras_master) -> list[tuple[str, list[str]]]:
+    """(graded notebook, function names) of every `exercises.load(...)` call in a Keras master."""
+    import ast
+
+    calls = []
+    for node in ast.walk(ast.parse(keras_master.read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "load" \
+                and getattr(node.func.value, "id", "") == "exercises":
+            args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            calls.append((args[0], args[1:]))
+    return calls
+
+
+@pytest.mark.parametrize("path", REFERENCE, ids=ids(REFERENCE))
+def test_keras_notebook_loads_the_learners_functions(path, tmp_path):
+    """Checks a Keras notebook holds no copy of a graded solution and loads the learner's
+    functions: all of them from the reference, and a message naming each stub from the release."""
+    from course import exercises
+
+    master = path.with_suffix(".py")
+    assert not re.search(r'^# %% solution=', master.read_text(), re.M), (
+        f"{master.name} has a 'your code' cell: load the learner's functions with exercises.load")
+    calls = _loaded_names(master)
+    assert calls, f"{master.name} does not load the learner's functions (exercises.load)"
+    graded = {c.metadata["nbgrader"]["grade_id"] for g in GRADED if g.parent == path.parent
+              for c in _cells(g) if c.metadata.get("nbgrader", {}).get("solution")}
+    for notebook, names in calls:
+        assert set(names) <= graded, f"{names} are not all graded exercises of {notebook}"
+        loaded = exercises.load(path.parent / notebook, *names)
+        assert all(callable(getattr(loaded, n)) for n in names)
+        # The release (stubs) stops with a message naming every unwritten function.
+        stub = tmp_path / notebook
+        stub.write_text(nbformat.writes(_stubbed(path.parent / notebook)))
+        with pytest.raises(exercises.NotDoneYet) as err:
+            exercises.load(stub, *names)
+        assert all(n in str(err.value) for n in names), str(err.value)
+
+
+def _stubbed(graded_path):
+    """The graded notebook with every solution region replaced by the release's stub."""
+    nb = nbformat.read(graded_path, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
+            lines, skipping = [], False
+            for line in cell.source.splitlines():
+                if "BEGIN SOLUTION" in line:
+                    indent = line[: len(line) - len(line.lstrip())]
+                    lines += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
+                    skipping = True
+                elif "END SOLUTION" in line:
+                    skipping = False
+                elif not skipping:
+                    lines.append(line)
+            cell.source = "\n".join(lines)
+    return nb
