@@ -24,14 +24,12 @@ class NotDoneYet(RuntimeError):
 
 
 def _definitions(source: str) -> list:
-    """The top-level imports and definitions of a cell (magics and shell lines dropped)."""
+    """The top-level imports and definitions of a cell (magics and shell lines dropped).
+
+    Raises SyntaxError when the cell does not parse."""
     code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
                      for line in source.splitlines())
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return []
-    return [node for node in tree.body if isinstance(node, KEEP)]
+    return [node for node in ast.parse(code).body if isinstance(node, KEEP)]
 
 
 def _is_stub(node: ast.FunctionDef) -> bool:
@@ -56,14 +54,23 @@ def load(notebook: str | Path, *names: str) -> types.SimpleNamespace:
     if not path.exists():
         raise NotDoneYet(f"{path} not found: keep this notebook in the same folder as the "
                          "graded notebook of the chapter.")
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    body, stubs = [], set()
-    for cell in cells:
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (ValueError, KeyError, TypeError) as err:
+        raise NotDoneYet(f"{path.name} is not a readable notebook ({err}): open it in Jupyter "
+                         "and save it again.") from None
+    body, stubs, broken = [], set(), []
+    for number, cell in enumerate(cells, start=1):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.get("cell_type") != "code" or meta.get("grade"):
             continue
         source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        for node in _definitions(source):
+        try:
+            nodes = _definitions(source)
+        except SyntaxError as err:
+            broken.append(f"cell {number}, line {err.lineno}: {err.msg}")
+            continue
+        for node in nodes:
             body.append(node)
             if isinstance(node, ast.FunctionDef):
                 (stubs.add if _is_stub(node) else stubs.discard)(node.name)
@@ -77,6 +84,8 @@ def load(notebook: str | Path, *names: str) -> types.SimpleNamespace:
             parts.append(f"still to write (they raise NotImplementedError): {', '.join(todo)}")
         if missing:
             parts.append(f"not defined: {', '.join(missing)}")
+        if broken:
+            parts.append(f"cells with a syntax error: {'; '.join(broken)}")
         raise NotDoneYet(
             f"This notebook runs your functions from {path.name}; " + "; ".join(parts) + ". "
             f"Solve them in {path.name}, save it (Ctrl+S), then run this cell again.")
