@@ -49,7 +49,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course import data, nn, plots
-from course.testing import check_close, check_dict_close, check_keys, fresh
+from course.fixtures import network, numbered_examples
+from course.testing import call, check_dict_close
 
 # %matplotlib inline
 
@@ -85,59 +86,71 @@ def update_parameters_with_gd(parameters, grads, learning_rate):
     ### END SOLUTION
 
 
+# %% [markdown]
+# The tests call your function on copies of their fixtures (`course.testing.call`), compare
+# every array and name the usual slips: a layer skipped, the biases forgotten, a step up the
+# gradient instead of down, the learning rate left out, `L = len(parameters)` without `// 2`.
+
+# %% readonly="checkers_gd"
+def gd_mistakes(parameters, grads, learning_rate):
+    """What the classic mistakes of `update_parameters_with_gd` return, as whole dicts."""
+    return {
+        "you moved up the gradient: subtract alpha * dW (W - alpha * dW), do not add it.":
+            {k: v + learning_rate * grads["d" + k] for k, v in parameters.items()},
+        "the step ignores the learning rate: the update is W - alpha * dW, not W - dW.":
+            {k: v - grads["d" + k] for k, v in parameters.items()},
+    }
+
+
+def check_gd(parameters, grads, learning_rate, name="parameters"):
+    """Call update_parameters_with_gd on copies and compare every array with W - alpha * dW."""
+    out = call(update_parameters_with_gd, parameters, grads, learning_rate,
+               returns=("parameters",), may_change=("parameters",))
+    # Expected: the whole network as one vector theta, theta - alpha * dtheta, cut back.
+    keys = list(parameters)
+    flat = np.concatenate([parameters[k].ravel() for k in keys])
+    dflat = np.concatenate([grads["d" + k].ravel() for k in keys])
+    moved, expected, start = flat - learning_rate * dflat, {}, 0
+    for k in keys:
+        size = parameters[k].size
+        expected[k] = moved[start:start + size].reshape(parameters[k].shape)
+        start += size
+    check_dict_close(out, expected, name, mistakes=gd_mistakes(parameters, grads, learning_rate),
+                     start=parameters)
+    return out
+
+
 # %% test="test_gd_hand_computed" points=1
 """Checks one step on a 2-layer network against values computed by hand."""
 _params = {"W1": np.array([[1.0, 2.0], [3.0, 4.0]]), "b1": np.array([[0.5], [-0.5]]),
            "W2": np.array([[1.0, -1.0]]), "b2": np.array([[2.0]])}
 _grads = {"dW1": np.array([[0.1, 0.2], [0.3, 0.4]]), "db1": np.array([[1.0], [2.0]]),
           "dW2": np.array([[-1.0, 1.0]]), "db2": np.array([[0.5]])}
-# alpha = 0.5: W1 - 0.5 dW1 = [[0.95, 1.9], [2.85, 3.8]], b1 - 0.5 db1 = [[0], [-1.5]], ...
+# alpha = 0.5: W1 - 0.5 dW1 = [[0.95, 1.9], [2.85, 3.8]], b1 - 0.5 db1 = [[0], [-1.5]],
+# W2 - 0.5 dW2 = [[1.5, -1.5]], b2 - 0.5 db2 = [[1.75]]
 _expected = {"W1": np.array([[0.95, 1.9], [2.85, 3.8]]), "b1": np.array([[0.0], [-1.5]]),
              "W2": np.array([[1.5, -1.5]]), "b2": np.array([[1.75]])}
-_out = update_parameters_with_gd(fresh(_params), fresh(_grads), 0.5)
-check_keys(_out, _expected, "the returned parameters")
-for _k in _expected:
-    check_close(_out[_k], _expected[_k], f"parameters['{_k}']", mistakes={
-        "it did not change: is layer " + _k[1:] + " inside your loop (range(1, L + 1))?": _params[_k],
-        "you moved up the gradient: subtract alpha * d" + _k + ", do not add it.":
-            2 * _params[_k] - _expected[_k],
-        "the step ignores the learning rate (alpha * d" + _k + ").":
-            _params[_k] - _grads["d" + _k],
-    })
+_out = call(update_parameters_with_gd, _params, _grads, 0.5, returns=("parameters",),
+            may_change=("parameters",))
+check_dict_close(_out, _expected, "parameters", mistakes=gd_mistakes(_params, _grads, 0.5),
+                 start=_params)
 print("Correct: one gradient-descent step, every layer and bias.")
 
 # %% test="test_gd_three_layers" points=1
 """Checks every weight and bias of a 3-layer network moves by -alpha times its gradient."""
-_rng = np.random.default_rng(1)
-_dims = [4, 5, 3, 1]
-_params = nn.initialize_parameters(_dims, seed=1)
-_params = {k: v + _rng.standard_normal(v.shape) for k, v in _params.items()}  # non-zero biases
-_grads = {"d" + k: _rng.standard_normal(v.shape) for k, v in _params.items()}
-_out = update_parameters_with_gd(fresh(_params), fresh(_grads), 0.01)
-for _l in range(1, 4):
-    for _name in ("W", "b"):
-        _k = f"{_name}{_l}"
-        check_close(_out[_k], _params[_k] - 0.01 * _grads["d" + _k], f"parameters['{_k}']",
-                    mistakes={f"{_k} did not move: does your loop cover every layer, "
-                              "weights and biases?": _params[_k]})
+_net = network([4, 5, 3, 1], seed=1)
+check_gd(_net.parameters, _net.grads[0], 0.01)
 print("Correct on a 3-layer network.")
 
 # %% test="test_gd_hidden" points=1
 """Checks other depths and learning rates (more cases are hidden)."""
 # Visible part: alpha = 0 must leave every parameter unchanged.
-_params = nn.initialize_parameters([2, 3, 1], seed=4)
-_grads = {"d" + k: np.ones_like(v) for k, v in _params.items()}
-check_dict_close(update_parameters_with_gd(fresh(_params), _grads, 0.0), _params,
-                 "parameters after a step with alpha = 0")
+_net = network([2, 3, 1], seed=4)
+check_gd(_net.parameters, _net.grads[0], 0.0, "parameters after a step with alpha = 0")
 ### BEGIN HIDDEN TESTS
-for _seed, _dims, _lr in [(7, [3, 2], 0.3), (8, [6, 4, 4, 4, 2], 1.7), (9, [1, 1, 1], 0.0)]:
-    _rng = np.random.default_rng(_seed)
-    _params = {k: v + _rng.standard_normal(v.shape)
-               for k, v in nn.initialize_parameters(_dims, seed=_seed).items()}
-    _grads = {"d" + k: _rng.standard_normal(v.shape) for k, v in _params.items()}
-    _out = update_parameters_with_gd(fresh(_params), fresh(_grads), _lr)
-    check_dict_close(_out, {k: v - _lr * _grads["d" + k] for k, v in _params.items()},
-                     f"parameters (layers {_dims}, alpha={_lr})")
+for _seed, _dims, _lr in [(8, [6, 4, 4, 4, 2], 1.7), (7, [3, 2], 0.3), (9, [1, 1, 1], 0.05)]:
+    _net = network(_dims, seed=_seed)
+    check_gd(_net.parameters, _net.grads[0], _lr, f"parameters (layers {_dims}, alpha={_lr})")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -194,23 +207,66 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
 
 # %% [markdown]
 # The tests build `X` whose column $j$ holds the numbers $j, j + m, \dots$ and `Y` whose column
-# $j$ holds $j$, so they can tell exactly which example ended up where.
+# $j$ holds $j$ (`course.fixtures.numbered_examples`), so they can tell exactly which example
+# ended up where. They also check that your function leaves `X`, `Y` and numpy's global random
+# generator alone.
 
 # %% readonly="checkers_minibatch"
-def labelled_columns(n_x, m, n_y=1):
-    """X (n_x, m) and Y (n_y, m) whose column j can be traced: X[0, j] == Y[0, j] == j."""
-    X = np.arange(n_x * m, dtype=float).reshape(n_x, m)
-    Y = np.tile(np.arange(m, dtype=float), (n_y, 1))
-    return X, Y
+SHUFFLE_FIRST = ("shuffle the examples (the columns of X and Y, with one permutation of "
+                 "range(m)) before cutting; reordering whole mini-batches is not shuffling.")
+
+
+def _as_array(a):
+    try:
+        return np.asarray(a, dtype=float)
+    except (TypeError, ValueError):
+        raise AssertionError("random_mini_batches should return numpy arrays inside each "
+                             f"(mini_batch_X, mini_batch_Y) tuple, got {type(a).__name__}.") from None
 
 
 def check_partition(batches, X, Y, size):
-    """Every example exactly once, labels kept with their inputs, sizes full-then-partial."""
-    m = X.shape[1]
-    assert isinstance(batches, list | tuple) and len(batches) > 0, (
-        "random_mini_batches should return a non-empty list of (mini_batch_X, mini_batch_Y).")
+    """Every example exactly once, labels kept with their inputs, shuffled, sizes full-then-partial.
+
+    Returns the order of the examples (column indices of X) as the mini-batches hold them.
+    """
+    m, n_x, n_y = X.shape[1], X.shape[0], Y.shape[0]
+    if not isinstance(batches, list | tuple):
+        raise AssertionError("random_mini_batches should return a list of (mini_batch_X, "
+                             f"mini_batch_Y) tuples, got {type(batches).__name__}.")
+    if len(batches) == 0:
+        raise AssertionError(
+            f"random_mini_batches returned no mini-batch for m={m}, size={size}"
+            + (": the last, smaller mini-batch is missing (m is not a multiple of the size)."
+               if m % size else "."))
+    if not all(isinstance(b, list | tuple) and len(b) == 2 for b in batches):
+        raise AssertionError("random_mini_batches should return a list with one tuple "
+                             "(mini_batch_X, mini_batch_Y) per mini-batch.")
+    pairs = [(_as_array(bx), _as_array(by)) for bx, by in batches]
+    bx, by = pairs[0]
+    if bx.ndim == by.ndim == 2 and bx.shape[0] == n_y and by.shape[0] == n_x and (
+            n_x != n_y or (n_x > 1 and np.array_equal(bx, Y[:, by[0].astype(int) % m]))):
+        raise AssertionError("Each tuple holds (mini_batch_Y, mini_batch_X): the values are in "
+                             "the wrong order. Append (mini_batch_X, mini_batch_Y).")
+    for t, (bx, by) in enumerate(pairs):
+        if bx.ndim != 2 or bx.shape[0] != n_x:
+            raise AssertionError(
+                f"mini-batch {t}: the X part has shape {bx.shape}, expected ({n_x}, size): "
+                f"X has {n_x} rows. Keep every row and slice columns (examples): X[:, a:b].")
+        if by.ndim != 2 or by.shape[0] != n_y:
+            raise AssertionError(
+                f"mini-batch {t}: the Y part has shape {by.shape}, the wrong number of rows: "
+                f"Y has {n_y} row(s) here (labels of one example are a column). Keep every row "
+                "of Y (no reshape to (1, m) or to X's rows) and slice columns: Y[:, a:b].")
+        if bx.shape[1] != by.shape[1]:
+            raise AssertionError(f"mini-batch {t}: the X part has {bx.shape[1]} examples, the Y "
+                                 f"part {by.shape[1]}: cut both at the same columns.")
+    blocks = [np.sort(bx[0]) for bx, _ in pairs if bx.shape[1] >= 2]
+    if len(blocks) >= 2 and all(b[-1] - b[0] == len(b) - 1 for b in blocks):
+        raise AssertionError("Every mini-batch holds a block of neighbouring examples "
+                             f"(the first one columns {int(blocks[0][0])} to {int(blocks[0][-1])}): "
+                             + SHUFFLE_FIRST)
     expected_sizes = [size] * (m // size) + ([m % size] if m % size else [])
-    sizes = [np.shape(bx)[1] for bx, _ in batches]
+    sizes = [bx.shape[1] for bx, _ in pairs]
     if sizes != expected_sizes:
         if sizes == expected_sizes[:-1] and m % size:
             raise AssertionError(f"Batch sizes {sizes}, expected {expected_sizes}: the last, "
@@ -220,72 +276,84 @@ def check_partition(batches, X, Y, size):
                                  "add the partial batch only when m % mini_batch_size != 0.")
         raise AssertionError(f"Batch sizes {sizes}, expected {expected_sizes} for m={m}, "
                              f"size={size}: full mini-batches first, then the remainder.")
-    for t, (bx, by) in enumerate(batches):
-        assert np.shape(bx) == (X.shape[0], sizes[t]), (
-            f"mini-batch {t}: X part has shape {np.shape(bx)}, expected {(X.shape[0], sizes[t])}. "
-            "Slice columns (examples), not rows.")
-        assert np.shape(by) == (Y.shape[0], sizes[t]), (
-            f"mini-batch {t}: Y part has shape {np.shape(by)}, expected {(Y.shape[0], sizes[t])}.")
-    all_X = np.concatenate([bx for bx, _ in batches], axis=1)
-    all_Y = np.concatenate([by for _, by in batches], axis=1)
+    all_X = np.concatenate([bx for bx, _ in pairs], axis=1)
+    all_Y = np.concatenate([by for _, by in pairs], axis=1)
     order = all_X[0].astype(int)
-    assert sorted(order.tolist()) == list(range(m)), (
-        "Some examples appear twice and others never: use one permutation of range(m) and "
-        "slices that do not overlap.")
-    assert np.array_equal(all_X, X[:, order]), (
-        "The columns of X were broken apart: permute whole columns with X[:, permutation].")
-    assert np.array_equal(all_Y, Y[:, order]), (
-        "Labels no longer match their examples: shuffle X and Y with the *same* permutation.")
+    if sorted(order.tolist()) != list(range(m)):
+        raise AssertionError("Some examples appear twice and others never: use one permutation "
+                             "of range(m) and slices that do not overlap.")
+    if not np.array_equal(all_X, X[:, order]):
+        raise AssertionError("The columns of X were broken apart: permute whole columns with "
+                             "X[:, permutation].")
+    if not np.array_equal(all_Y, Y[:, order]):
+        raise AssertionError("Labels no longer match their examples: shuffle X and Y with the "
+                             "*same* permutation.")
+    if m >= 5 and np.array_equal(order, np.arange(m)):
+        raise AssertionError("The examples are still in their original order: " + SHUFFLE_FIRST)
     return order
+
+
+def check_mixed(order, size, label):
+    """Each full mini-batch takes examples from at least 3 of 4 quarters of the data set (a
+    random batch of 50 out of 200 misses two quarters with probability below 1e-12)."""
+    m = len(order)
+    for t in range(m // size):
+        quarters = set((order[t * size:(t + 1) * size] * 4) // m)
+        if len(quarters) < 3:
+            raise AssertionError(f"{label}: mini-batch {t} takes its examples from only "
+                                 f"{len(quarters)} quarter(s) of the data set: " + SHUFFLE_FIRST)
+
+
+def check_batches(X, Y, size, seed):
+    """Call random_mini_batches on copies (X, Y and the global generator must stay untouched),
+    check the partition; return (mini_batches, order of the examples)."""
+    batches = call(random_mini_batches, X, Y, size, seed=seed, returns=("mini_batches",))
+    return batches, check_partition(batches, X, Y, size)
 
 
 # %% test="test_batches_sizes" points=2
 """Checks m=148, size=64 gives mini-batches of 64, 64 and 20 with the right shapes."""
-_X, _Y = labelled_columns(3, 148)
-_batches = random_mini_batches(_X.copy(), _Y.copy(), mini_batch_size=64, seed=0)
-check_partition(_batches, _X, _Y, 64)
+_X, _Y = numbered_examples(3, 148)
+check_batches(_X, _Y, 64, seed=0)
 print("Correct sizes and shapes: 64, 64, 20.")
 
 # %% test="test_batches_shuffled_together" points=2
-"""Checks the columns are shuffled (not left in order) and labels stay with their examples."""
-_X, _Y = labelled_columns(2, 200, n_y=2)
-_order = check_partition(random_mini_batches(_X.copy(), _Y.copy(), 50, seed=3), _X, _Y, 50)
-assert not np.array_equal(_order, np.arange(200)), (
-    "The examples are still in their original order: shuffle the columns first.")
-assert np.mean(_order[:50] < 50) < 0.6, (
-    "The first mini-batch holds mostly the first examples: is the permutation applied?")
-print("Correct: one shared shuffle, every example exactly once.")
+"""Checks the examples are shuffled across the whole set, labels (2 rows) staying with them."""
+_X, _Y = numbered_examples(3, 200, n_y=2)
+for _seed in (3, 4, 5, 6):
+    _, _order = check_batches(_X, _Y, 50, seed=_seed)
+    check_mixed(_order, 50, f"seed {_seed}")
+print("Correct: one shared shuffle across the whole set, every example exactly once.")
 
 # %% test="test_batches_seeded" points=1
 """Checks the same seed gives the same batches, another seed others, and no global state is used."""
-_X, _Y = labelled_columns(2, 100)
-np.random.seed(1)
-_a = random_mini_batches(_X.copy(), _Y.copy(), 32, seed=5)
-np.random.seed(2)
-_b = random_mini_batches(_X.copy(), _Y.copy(), 32, seed=5)
-_c = random_mini_batches(_X.copy(), _Y.copy(), 32, seed=6)
+_X, _Y = numbered_examples(2, 100)
+_a, _ = check_batches(_X, _Y, 32, seed=5)
+_b, _ = check_batches(_X, _Y, 32, seed=5)
+_c, _ = check_batches(_X, _Y, 32, seed=6)
 assert all(np.array_equal(p[0], q[0]) for p, q in zip(_a, _b)), (
     "The same seed gave different mini-batches: draw the permutation from "
-    "np.random.default_rng(seed), not from numpy's global generator.")
+    "rng = np.random.default_rng(seed).")
 assert not all(np.array_equal(p[0], q[0]) for p, q in zip(_a, _c)), (
     "Seeds 5 and 6 gave the same mini-batches: is the seed argument used?")
 print("Correct: reproducible for a seed, different across seeds.")
 
 # %% test="test_batches_exact_multiple" points=1
 """Checks m=128, size=64 gives exactly two full mini-batches (no empty third one)."""
-_X, _Y = labelled_columns(4, 128)
-check_partition(random_mini_batches(_X.copy(), _Y.copy(), 64, seed=0), _X, _Y, 64)
+_X, _Y = numbered_examples(4, 128)
+check_batches(_X, _Y, 64, seed=0)
 print("Correct: no empty mini-batch when m is a multiple of the size.")
 
 # %% test="test_batches_hidden" points=2
 """Checks other sizes: SGD (size 1), size larger than m, several label rows (more are hidden)."""
 # Visible part: a mini-batch size larger than m gives one batch holding every example.
-_X, _Y = labelled_columns(3, 10)
-check_partition(random_mini_batches(_X.copy(), _Y.copy(), 64, seed=2), _X, _Y, 64)
+_X, _Y = numbered_examples(3, 10)
+check_batches(_X, _Y, 64, seed=2)
 ### BEGIN HIDDEN TESTS
-for _n_x, _m, _size, _n_y in [(5, 1000, 32, 1), (2, 7, 1, 1), (3, 10, 64, 3), (1, 99, 10, 2)]:
-    _X, _Y = labelled_columns(_n_x, _m, _n_y)
-    check_partition(random_mini_batches(_X.copy(), _Y.copy(), _size, seed=11), _X, _Y, _size)
+for _n_x, _m, _size, _n_y in [(5, 1000, 32, 1), (2, 7, 1, 1), (3, 10, 64, 3), (1, 99, 10, 2),
+                              (2, 90, 30, 3)]:
+    _X, _Y = numbered_examples(_n_x, _m, _n_y)
+    check_batches(_X, _Y, _size, seed=11)
 ### END HIDDEN TESTS
 
 # %% [markdown]

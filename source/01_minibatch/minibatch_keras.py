@@ -12,8 +12,9 @@
 #    `update_parameters_with_gd`, fed the same mini-batches from the same weights, end with
 #    the same weights (float64, agreement to 1e-10).
 #
-# The two cells marked *your code* take your functions from the graded notebook: paste them
-# there. The notebook uses a GPU when TensorFlow sees one and the CPU otherwise.
+# It runs **your** functions: the cell after the imports loads `random_mini_batches` and
+# `update_parameters_with_gd` from your graded notebook `minibatch.ipynb` (same folder; save it
+# first). The notebook uses a GPU when TensorFlow sees one and the CPU otherwise.
 
 # %%
 import numpy as np
@@ -26,32 +27,17 @@ import keras
 import tensorflow as tf
 
 # %% [markdown]
-# ## Your code from the graded notebook
+# ## Your functions from the graded notebook
+#
+# This cell runs YOUR `random_mini_batches` and `update_parameters_with_gd` from
+# `minibatch.ipynb` (only its imports and definitions: no tests, no training). Save the graded
+# notebook first (Ctrl+S); if an exercise is not done yet, the cell says which.
 
-# %% solution="keras_random_mini_batches"
-def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
-    """Your function from minibatch.ipynb: shuffled (X_t, Y_t) mini-batches, last one partial."""
-    ### BEGIN SOLUTION
-    rng = np.random.default_rng(seed)
-    m = X.shape[1]
-    permutation = rng.permutation(m)
-    shuffled_X, shuffled_Y = X[:, permutation], Y[:, permutation]
-    starts = range(0, m, mini_batch_size)
-    return [(shuffled_X[:, k:k + mini_batch_size], shuffled_Y[:, k:k + mini_batch_size])
-            for k in starts]
-    ### END SOLUTION
+# %%
+from course import exercises
 
-
-# %% solution="keras_update_parameters_with_gd"
-def update_parameters_with_gd(parameters, grads, learning_rate):
-    """Your function from minibatch.ipynb: W := W - alpha dW, b := b - alpha db for every layer."""
-    ### BEGIN SOLUTION
-    L = len(parameters) // 2
-    for l in range(1, L + 1):
-        parameters[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]
-        parameters[f"b{l}"] = parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]
-    return parameters
-    ### END SOLUTION
+ex = exercises.load("minibatch.ipynb", "random_mini_batches", "update_parameters_with_gd")
+random_mini_batches, update_parameters_with_gd = ex.random_mini_batches, ex.update_parameters_with_gd
 
 
 # %% [markdown]
