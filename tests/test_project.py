@@ -65,3 +65,15 @@ def test_glossary_lists_every_korean_term():
             if korean not in glossary:
                 missing.add(f"{korean} ({master.parent.name})")
     assert not missing, f"add to docs/glossary.md: {sorted(missing)}"
+
+
+def test_autograded_folder_is_kept_and_its_contents_ignored():
+    """Checks autograded/ is in the repository (its README) and learners' graded work never is."""
+    import subprocess
+
+    assert (ROOT / "autograded" / "README.md").exists()
+    ignored = subprocess.run(["git", "check-ignore", "-q", "autograded/ann/01_minibatch/x.ipynb"],
+                             cwd=ROOT, capture_output=True)
+    kept = subprocess.run(["git", "check-ignore", "-q", "autograded/README.md"], cwd=ROOT,
+                          capture_output=True)
+    assert ignored.returncode == 0 and kept.returncode == 1
