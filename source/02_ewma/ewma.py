@@ -25,19 +25,28 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course import data
-from course.testing import check_close, fresh
+from course.testing import call, check_close
 
 # %matplotlib inline
 
 # %% [markdown]
 # ## 1. A noisy series: daily temperatures
 #
-# The lecture's example is the temperature in London: $\theta_1 = 40°\mathrm{F}$ (about
-# $4°\mathrm{C}$) on the first day of the year, $\theta_2 = 49°\mathrm{F}$ ($9°\mathrm{C}$),
-# $\theta_3 = 45°\mathrm{F}$ ($7°\mathrm{C}$), ..., $\theta_{180} = 60°\mathrm{F}$
-# ($15°\mathrm{C}$), ... We use a real series of the same kind, bundled with the course's
-# packages (nothing is downloaded): the daily mean temperature in Seattle in 2012, in °C.
-# Day to day it jumps by several degrees; we want the underlying trend.
+# The lecture's example is the temperature in London, in degrees Fahrenheit:
+# $\theta_1 = 40°\mathrm{F}$ on the first day of the year, $\theta_2 = 49°\mathrm{F}$,
+# $\theta_3 = 45°\mathrm{F}$, ..., $\theta_{180} = 60°\mathrm{F}$, ... In Celsius,
+# $C = (F - 32) \cdot 5 / 9$: the cell below converts them (40 °F is 4.4 °C, 49 °F is 9.4 °C,
+# 45 °F is 7.2 °C and 60 °F is 15.6 °C; the tests use the first three rounded to 4, 9 and
+# 7 °C).
+
+# %%
+for fahrenheit in (40, 49, 45, 60):
+    print(f"{fahrenheit} deg F = {(fahrenheit - 32) * 5 / 9:.1f} deg C")
+
+# %% [markdown]
+# We use a real series of the same kind, bundled with the course's packages (nothing is
+# downloaded): the daily mean temperature in Seattle in 2012, in °C. Day to day it jumps by
+# several degrees; we want the underlying trend.
 
 # %%
 dates, theta_seattle = data.seattle_temperatures(2012)
@@ -120,7 +129,9 @@ def ewma(theta, beta):
 # The tests compare your whole output with the explicit weighted sum
 # $\sum_k (1-\beta)\beta^{t-k}\theta_k$ (not with a recursion), and recognise the usual
 # slips: $\beta$ and $1-\beta$ swapped, the factor $(1 - \beta)$ forgotten, starting from
-# $\theta_1$ instead of $0$, returning only the last value, or returning $v_0$ as well.
+# $\theta_1$ instead of $0$, returning only the last value, or returning $v_0$ as well. They
+# call your function on a copy of `theta` and check that it left the copy alone: write the
+# averages into a new array, not into `theta`.
 
 # %% readonly="checkers_ewma"
 def weighted_sum_ewma(theta, beta):
@@ -143,12 +154,29 @@ def _recursion(theta, beta, v0=0.0, old=None, new=None):
     return np.array(out)
 
 
+def merge_mistakes(table):
+    """{diagnosis: value} with the diagnoses of mistakes that give the same value here joined
+    by "or" (e.g. one day of data: starting from theta_1 and forgetting 1 - beta both give
+    theta_1), so a message never names only one of two equally likely causes."""
+    groups = []  # [(value, [diagnoses])]
+    for diagnosis, value in table.items():
+        value = np.asarray(value, dtype=float)
+        for g_value, g_diagnoses in groups:
+            if g_value.shape == value.shape and np.allclose(g_value, value, rtol=1e-7, atol=1e-9):
+                g_diagnoses.append(diagnosis)
+                break
+        else:
+            groups.append((value, [diagnosis]))
+    # whole sentences are joined by "Or", clauses by "; or"
+    return {(" Or " if d[0].endswith(".") else "; or ").join(d): value for value, d in groups}
+
+
 def ewma_mistakes(theta, beta):
     """What the classic mistakes of `ewma` return, mapped to a diagnosis in the learner's terms."""
     theta = np.asarray(theta, dtype=float)
     plain = _recursion(theta, beta)
     t = np.arange(1, len(theta) + 1)
-    return {
+    return merge_mistakes({
         "beta and 1 - beta are swapped: the past average gets beta, the new value 1 - beta "
         "(v_t = beta * v_{t-1} + (1 - beta) * theta_t).": _recursion(theta, beta, old=1 - beta, new=beta),
         "the factor (1 - beta) on theta_t is missing: v_t = beta * v_{t-1} + (1 - beta) * theta_t.":
@@ -159,10 +187,10 @@ def ewma_mistakes(theta, beta):
             np.concatenate([[0.0], plain[:-1]]),
         "these are bias-corrected values; ewma returns the plain v_t (the correction is "
         "exercise 2).": plain / (1 - beta**t),
-    }
+    })
 
 
-def check_series(actual, expected, name, mistakes=None, hint=""):
+def check_series(actual, expected, name, mistakes=None, hint="", nan_hint=""):
     """Compare a returned sequence with the expected v_1..v_T, explaining shape slips."""
     if actual is None:
         raise AssertionError(f"{name} is None: did you forget to return the array of averages?")
@@ -181,7 +209,17 @@ def check_series(actual, expected, name, mistakes=None, hint=""):
         raise AssertionError(f"{name} is an integer array {arr.tolist()}: the averages were "
                              "rounded down. np.zeros_like(theta) copies theta's integer type; "
                              "use np.zeros(len(theta)) (floats).")
-    check_close(arr, expected, name, hint=hint, mistakes=mistakes)
+    if arr.dtype in (np.float32, np.float16):
+        raise AssertionError(f"{name} is {arr.dtype}, which keeps only about "
+                             f"{7 if arr.dtype == np.float32 else 3} digits: compute in float64 "
+                             "(np.zeros(len(theta)), no dtype=np.float32, no .astype).")
+    check_close(arr, expected, name, hint=hint, mistakes=mistakes, nan_hint=nan_hint)
+
+
+def check_ewma(theta, beta, expected, name):
+    """Call ewma on a copy of theta (which it must leave alone); compare with `expected`."""
+    v = call(ewma, theta, beta, returns=("v",))
+    check_series(v, expected, name, mistakes=ewma_mistakes(theta, beta))
 
 
 # %% test="test_ewma_notes_example" points=2
@@ -190,8 +228,7 @@ _theta = np.array([4.0, 9.0, 7.0])
 # v_1 = 0.9 * 0 + 0.1 * 4 = 0.4
 # v_2 = 0.9 * 0.4 + 0.1 * 9 = 0.36 + 0.9 = 1.26
 # v_3 = 0.9 * 1.26 + 0.1 * 7 = 1.134 + 0.7 = 1.834
-check_series(ewma(fresh(_theta), 0.9), np.array([0.4, 1.26, 1.834]), "ewma([4, 9, 7], 0.9)",
-             mistakes=ewma_mistakes(_theta, 0.9))
+check_ewma(_theta, 0.9, np.array([0.4, 1.26, 1.834]), "ewma([4, 9, 7], 0.9)")
 print("Correct: v_1 = 0.4, v_2 = 1.26, v_3 = 1.834 (small at first: v_0 = 0).")
 
 # %% test="test_ewma_weighted_sum" points=2
@@ -200,36 +237,30 @@ _rng = np.random.default_rng(2)
 _days = np.arange(120)
 _theta = 10 - 6 * np.cos(2 * np.pi * _days / 120) + _rng.normal(0, 3, size=120)
 for _beta in (0.98, 0.5):
-    check_series(ewma(fresh(_theta), _beta), weighted_sum_ewma(_theta, _beta),
-                 f"ewma(theta, {_beta}) over 120 days", mistakes=ewma_mistakes(_theta, _beta))
+    check_ewma(_theta, _beta, weighted_sum_ewma(_theta, _beta), f"ewma(theta, {_beta}) over 120 days")
 print("Correct: your recursion equals the unrolled weighted sum for beta = 0.98 and 0.5.")
 
 # %% test="test_ewma_integer_temperatures" points=1
 """Checks integer temperatures give float averages and theta itself is left unchanged."""
 _theta = np.array([4, 9, 6, 12])  # whole degrees, an integer array
-_given = _theta.copy()
 # beta = 0.5: v_1 = 0.5 * 4 = 2; v_2 = 0.5 * 2 + 0.5 * 9 = 5.5;
 # v_3 = 0.5 * 5.5 + 0.5 * 6 = 5.75; v_4 = 0.5 * 5.75 + 0.5 * 12 = 8.875
-check_series(ewma(_given, 0.5), np.array([2.0, 5.5, 5.75, 8.875]), "ewma([4, 9, 6, 12], 0.5)",
-             mistakes=ewma_mistakes(_theta, 0.5))
-assert np.array_equal(_given, _theta), (
-    f"ewma changed its input theta to {_given.tolist()}: write the averages into a new array.")
+check_ewma(_theta, 0.5, np.array([2.0, 5.5, 5.75, 8.875]), "ewma([4, 9, 6, 12], 0.5)")
 print("Correct: float averages of integer data, input untouched.")
 
 # %% test="test_ewma_hidden" points=2
 """Checks other lengths and betas, including beta = 0 and a single day (more cases are hidden)."""
 # Visible part: one day. v_1 = 0.9 * 0 + 0.1 * 10 = 1.
-check_series(ewma(np.array([10.0]), 0.9), np.array([1.0]), "ewma([10.0], 0.9)")
+check_ewma(np.array([10.0]), 0.9, np.array([1.0]), "ewma([10.0], 0.9)")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(20)
 for _T, _beta in [(33, 0.9), (2, 0.98), (7, 0.0), (50, 0.75), (400, 0.999), (1, 0.9)]:
     _theta = _rng.normal(5, 4, size=_T)
     _expected = weighted_sum_ewma(_theta, _beta)
     for _repeat in range(2):  # the same call twice: no state may survive between calls
-        check_series(ewma(fresh(_theta), _beta), _expected, f"ewma(theta of length {_T}, {_beta})",
-                     mistakes=ewma_mistakes(_theta, _beta))
+        check_ewma(_theta, _beta, _expected, f"ewma(theta of length {_T}, {_beta})")
 # beta = 0: no memory at all, v_t = theta_t
-check_series(ewma(np.array([3.0, -1.0, 2.5]), 0.0), np.array([3.0, -1.0, 2.5]), "ewma(theta, 0)")
+check_ewma(np.array([3.0, -1.0, 2.5]), 0.0, np.array([3.0, -1.0, 2.5]), "ewma(theta, 0)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -306,41 +337,45 @@ def effective_window(beta):
 
 # %% readonly="checkers_window"
 def window_mistakes(beta):
-    """What the classic mistakes of `effective_window` return, mapped to a diagnosis."""
-    rounded_down = np.floor(1 / (1 - beta))
-    one_short = beta / (1 - beta)
-    mistakes = {
-        "you returned 1 - beta, the weight of today's value; the window is its inverse, "
-        "1 / (1 - beta).": 1 - beta,
-        "you returned 1 / beta; the window is 1 / (1 - beta).": 1 / beta if beta else np.nan,
-        "you computed the exact 1/e point -1 / ln(beta); this course's rule of thumb is "
-        "1 / (1 - beta).": -1 / np.log(beta) if 0 < beta < 1 else np.nan,
-    }
-    if np.isclose(rounded_down, one_short):  # e.g. beta = 0.98: both give 49
-        mistakes[f"{one_short:.4g} is one day short: either you returned beta / (1 - beta), or "
-                 f"int() rounded 1 / (1 - beta) = {1 / (1 - beta)!r} down. Return the float "
-                 "1 / (1 - beta)."] = one_short
-    else:
-        mistakes["you returned beta / (1 - beta) = sum of beta**k for k >= 1; the rule is "
-                 "1 / (1 - beta)."] = one_short
-        mistakes[f"you rounded down: 1 / (1 - {beta}) is {1 / (1 - beta)!r} in floating point, "
-                 "and int() truncates it. Return the float 1 / (1 - beta)."] = rounded_down
-    return mistakes
+    """What the classic mistakes of `effective_window` return, mapped to a diagnosis. Mistakes
+    that give the same number here (beta / (1 - beta) and int() for beta = 0.98) share one."""
+    exact = 1 / (1 - beta)
+    causes = [
+        (1 - beta, "you returned 1 - beta, the weight of today's value; the window is its "
+                   "inverse"),
+        (1 / beta if beta else np.nan, "you returned 1 / beta"),
+        (-1 / np.log(beta) if 0 < beta < 1 else np.nan,
+         "you computed the exact 1/e point -1 / ln(beta); this course's rule of thumb is simpler"),
+        (beta / (1 - beta), "you returned beta / (1 - beta) (the sum of beta**k for k >= 1), "
+                            "one day short"),
+    ]
+    for value, how in [(np.floor(exact), "rounded down to a whole number (int() and np.floor "
+                                         f"cut off the fraction; 1 / (1 - {beta}) is {exact!r} "
+                                         "in floating point)"),
+                       (np.round(exact), "rounded to the nearest whole number (round)"),
+                       (np.ceil(exact), "rounded up to a whole number (np.ceil)")]:
+        if not np.isclose(value, exact, rtol=1e-7, atol=1e-9):
+            causes.append((value, f"the window {exact:.6g} was {how}"))
+    merged = merge_mistakes({cause: value for value, cause in causes})
+    return {f"{causes}. Return the float 1 / (1 - beta).": value for causes, value in merged.items()}
+
+
+def check_window(beta, expected):
+    """Call effective_window(beta) and compare with `expected`, naming the usual mistakes."""
+    window = call(effective_window, beta, returns=("window",))
+    check_close(window, expected, f"effective_window({beta})", mistakes=window_mistakes(beta))
 
 
 # %% test="test_window_notes_numbers" points=1
 """Checks the notes' numbers: beta 0.9 ~ 10 days, 0.98 ~ 50 days, 0.5 ~ 2 days."""
 for _beta, _days in [(0.9, 10.0), (0.98, 50.0), (0.5, 2.0)]:
-    check_close(effective_window(_beta), _days, f"effective_window({_beta})",
-                mistakes=window_mistakes(_beta))
+    check_window(_beta, _days)
 print("Correct: 10, 50 and 2 days.")
 
 # %% test="test_window_one_over_e" points=1
 """Checks that after effective_window(beta) days the weight beta**k has fallen to about 1/e."""
 for _beta in (0.98, 0.99, 0.999):
-    _k = effective_window(_beta)
-    assert _k is not None, "effective_window returned None: did you forget the return?"
-    _k = float(_k)
+    _k = float(call(effective_window, _beta, returns=("window",)))
     _fade = _beta**_k
     assert abs(_fade - np.exp(-1)) < 0.01, (
         f"effective_window({_beta}) = {_k:.4g}, but beta**{_k:.4g} = {_fade:.3f} is not close to "
@@ -348,14 +383,15 @@ for _beta in (0.98, 0.99, 0.999):
 print("Correct: the weights fall to about 1/e = 0.37 after the window.")
 
 # %% test="test_window_hidden" points=1
-"""Checks other values of beta (more cases are hidden)."""
-# Visible part: 1 / (1 - 0.95) = 20 days.
-check_close(effective_window(0.95), 20.0, "effective_window(0.95)", mistakes=window_mistakes(0.95))
+"""Checks values of beta whose window is not a whole number of days (more cases are hidden)."""
+# Visible part: 1 / (1 - 0.93) = 1 / 0.07 = 100 / 7 = 14.2857... days (not 14, not 15).
+check_window(0.93, 100 / 7)
 ### BEGIN HIDDEN TESTS
-# 1 / (1 - 0.99) = 100, 1 / (1 - 0.999) = 1000, 1 / (1 - 0.75) = 4, 1 / (1 - 0) = 1
-for _beta, _days in [(0.99, 100.0), (0.999, 1000.0), (0.75, 4.0), (0.0, 1.0), (0.95, 20.0)]:
-    check_close(effective_window(_beta), _days, f"effective_window({_beta})",
-                mistakes=window_mistakes(_beta))
+# 1 / 0.4 = 2.5, 1 / 0.15 = 20 / 3, 1 / 0.03 = 100 / 3, 1 / (1 - 0.99) = 100,
+# 1 / (1 - 0.999) = 1000, 1 / (1 - 0.75) = 4, 1 / (1 - 0) = 1, 1 / 0.05 = 20
+for _beta, _days in [(0.6, 2.5), (0.85, 20 / 3), (0.97, 100 / 3), (0.99, 100.0),
+                     (0.999, 1000.0), (0.75, 4.0), (0.0, 1.0), (0.95, 20.0)]:
+    check_window(_beta, _days)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -456,7 +492,7 @@ def corrected_mistakes(theta, beta):
     for s, x in zip(t, theta):
         v = (beta * v + (1 - beta) * x) / (1 - beta**s)  # corrected value reused as the state
         fed_back.append(v)
-    return {
+    return merge_mistakes({
         "no bias correction: these are the plain v_t. Divide each by 1 - beta**t.": plain,
         "the corrected values were fed back into the recursion. Keep updating the plain v and "
         "divide only the value you output by 1 - beta**t.": np.array(fed_back),
@@ -467,29 +503,31 @@ def corrected_mistakes(theta, beta):
             plain / (1 - beta) ** t,
         "beta and 1 - beta are swapped in the recursion (v_t = beta * v_{t-1} + "
         "(1 - beta) * theta_t).": _recursion(theta, beta, old=1 - beta, new=beta) / (1 - beta**t),
-    }
+    })
 
 
 _T_HINT = ("NaN or inf usually means a division by 1 - beta**0 = 0: t counts from 1, so the "
            "first value is divided by 1 - beta (using t - 1, or a t that starts at 0, fails).")
+
+
+def check_corrected(theta, beta, expected, name):
+    """Call ewma_bias_corrected on a copy of theta (which it must leave alone); compare."""
+    v = call(ewma_bias_corrected, theta, beta, returns=("v_corrected",))
+    check_series(v, expected, name, mistakes=corrected_mistakes(theta, beta), nan_hint=_T_HINT)
 
 # %% test="test_bias_corrected_notes_example" points=2
 """Checks the notes' example: beta = 0.98, two days, v_2 / 0.0396."""
 _theta = np.array([4.0, 9.0])
 # v_1 = 0.02 * 4 = 0.08,  1 - 0.98 = 0.02        -> 0.08 / 0.02 = 4 (exactly theta_1)
 # v_2 = 0.0196 * 4 + 0.02 * 9 = 0.2584,  1 - 0.98**2 = 0.0396  -> 0.2584 / 0.0396 = 6.52525...
-check_series(ewma_bias_corrected(fresh(_theta), 0.98), np.array([4.0, 0.2584 / 0.0396]),
-             "ewma_bias_corrected([4, 9], 0.98)", mistakes=corrected_mistakes(_theta, 0.98),
-             hint=_T_HINT)
+check_corrected(_theta, 0.98, np.array([4.0, 0.2584 / 0.0396]), "ewma_bias_corrected([4, 9], 0.98)")
 print("Correct: the first corrected value is theta_1 itself, the second 6.525.")
 
 # %% test="test_bias_corrected_constant" points=1
 """Checks that a constant series gives that constant at every step (an average of 5s is 5)."""
 # v_t = 5 * (1 - beta**t) exactly, so v_t / (1 - beta**t) = 5 for every t
 _theta = np.full(40, 5.0)
-check_series(ewma_bias_corrected(fresh(_theta), 0.9), np.full(40, 5.0),
-             "ewma_bias_corrected(40 days of 5.0, 0.9)", mistakes=corrected_mistakes(_theta, 0.9),
-             hint=_T_HINT)
+check_corrected(_theta, 0.9, np.full(40, 5.0), "ewma_bias_corrected(40 days of 5.0, 0.9)")
 print("Correct: no pull towards zero at the start.")
 
 # %% test="test_bias_corrected_weighted_average" points=2
@@ -497,28 +535,23 @@ print("Correct: no pull towards zero at the start.")
 _rng = np.random.default_rng(3)
 _theta = 8 + 0.05 * np.arange(150) + _rng.normal(0, 3, size=150)
 for _beta in (0.98, 0.9):
-    check_series(ewma_bias_corrected(fresh(_theta), _beta), weighted_average_reference(_theta, _beta),
-                 f"ewma_bias_corrected(theta, {_beta}) over 150 days",
-                 mistakes=corrected_mistakes(_theta, _beta), hint=_T_HINT)
+    check_corrected(_theta, _beta, weighted_average_reference(_theta, _beta),
+                    f"ewma_bias_corrected(theta, {_beta}) over 150 days")
 print("Correct: each corrected value is the weighted mean of the days so far.")
 
 # %% test="test_bias_corrected_hidden" points=2
 """Checks other lengths and betas, a single day and integer data (more cases are hidden)."""
 # Visible part: one day. v_1 = 0.5 * 7 = 3.5, corrected by 1 - 0.5**1 = 0.5: back to 7.
-check_series(ewma_bias_corrected(np.array([7.0]), 0.5), np.array([7.0]),
-             "ewma_bias_corrected([7.0], 0.5)")
+check_corrected(np.array([7.0]), 0.5, np.array([7.0]), "ewma_bias_corrected([7.0], 0.5)")
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(30)
 for _T, _beta in [(3, 0.5), (60, 0.999), (25, 0.0), (300, 0.9), (1, 0.98)]:
     _theta = _rng.normal(-2, 5, size=_T)
     _expected = weighted_average_reference(_theta, _beta)
     for _repeat in range(2):  # the same call twice: no state may survive between calls
-        check_series(ewma_bias_corrected(fresh(_theta), _beta), _expected,
-                     f"ewma_bias_corrected(theta of length {_T}, {_beta})",
-                     mistakes=corrected_mistakes(_theta, _beta), hint=_T_HINT)
+        check_corrected(_theta, _beta, _expected, f"ewma_bias_corrected(theta of length {_T}, {_beta})")
 # integers: beta = 0.5, theta = [4, 9]: v = [2, 5.5], 1 - beta**t = [0.5, 0.75] -> [4, 7.333...]
-check_series(ewma_bias_corrected(np.array([4, 9]), 0.5), np.array([4.0, 5.5 / 0.75]),
-             "ewma_bias_corrected([4, 9], 0.5)", hint=_T_HINT)
+check_corrected(np.array([4, 9]), 0.5, np.array([4.0, 5.5 / 0.75]), "ewma_bias_corrected([4, 9], 0.5)")
 ### END HIDDEN TESTS
 
 # %% [markdown]

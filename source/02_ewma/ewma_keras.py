@@ -14,8 +14,9 @@
 #    not debias variables in eager mode, so we write the zero-debiased average with
 #    `tf.Variable` and `assign` and compare it with `ewma_bias_corrected`.
 #
-# The two cells marked *your code* take your functions from the graded notebook: paste them
-# there. The notebook uses a GPU when TensorFlow sees one and the CPU otherwise.
+# It runs **your** functions: the cell after the imports loads `ewma` and
+# `ewma_bias_corrected` from your graded notebook `ewma.ipynb` (same folder; save it first).
+# The notebook uses a GPU when TensorFlow sees one and the CPU otherwise.
 
 # %%
 import numpy as np
@@ -29,35 +30,17 @@ import keras
 import tensorflow as tf
 
 # %% [markdown]
-# ## Your code from the graded notebook
+# ## Your functions from the graded notebook
+#
+# This cell runs YOUR `ewma` and `ewma_bias_corrected` from `ewma.ipynb` (only its imports and
+# definitions: no tests, no plots). Save the graded notebook first (Ctrl+S); if an exercise is
+# not done yet, the cell says which.
 
-# %% solution="keras_ewma"
-def ewma(theta, beta):
-    """Your function from ewma.ipynb: v_0 = 0, v_t = beta v_{t-1} + (1 - beta) theta_t, returns v_1..v_T."""
-    ### BEGIN SOLUTION
-    theta = np.asarray(theta, dtype=float)
-    out = np.zeros(len(theta))
-    v = 0.0
-    for t in range(len(theta)):
-        v = beta * v + (1 - beta) * theta[t]
-        out[t] = v
-    return out
-    ### END SOLUTION
+# %%
+from course import exercises
 
-
-# %% solution="keras_ewma_bias_corrected"
-def ewma_bias_corrected(theta, beta):
-    """Your function from ewma.ipynb: v_t / (1 - beta**t) for t = 1..T."""
-    ### BEGIN SOLUTION
-    theta = np.asarray(theta, dtype=float)
-    out = np.zeros(len(theta))
-    v = 0.0
-    for t in range(1, len(theta) + 1):
-        v = beta * v + (1 - beta) * theta[t - 1]
-        out[t - 1] = v / (1 - beta**t)
-    return out
-    ### END SOLUTION
-
+ex = exercises.load("ewma.ipynb", "ewma", "ewma_bias_corrected")
+ewma, ewma_bias_corrected = ex.ewma, ex.ewma_bias_corrected
 
 # %%
 dates, theta = data.seattle_temperatures(2012)
