@@ -129,13 +129,16 @@ def check_close(actual, expected, name: str, hint: str = "", rtol: float = 1e-7,
                 and not _allclose(expected_arr, np.round(expected_arr), 0, 0):
             raise AssertionError(f"{name} is an integer array ({kind}); expected floats.")
         return
+    matched = []
     for diagnosis, wrong in (mistakes or {}).items():
         try:
             wrong = _asarray(wrong, dtype=float)
         except (TypeError, ValueError):
             continue
         if wrong.shape == actual_arr.shape and _allclose(actual_arr, wrong, rtol, atol):
-            raise AssertionError(f"{name} is wrong: {diagnosis}")
+            matched.append(diagnosis)
+    if matched:  # several mistakes can give the same number on one fixture: name them all
+        raise AssertionError(f"{name} is wrong: " + " Or: ".join(matched))
     kind = _asarray(actual).dtype
     if kind == np.float32 or kind == np.float16:
         if _allclose(actual_arr, expected_arr, 1e-3 if kind == np.float16 else 2e-6, atol):
@@ -202,10 +205,10 @@ def unchanged_cause(key: str, L: int, changed: Mapping | None = None) -> str:
     if not m:
         return "is it updated and returned?"
     kind, layer = m.group(1), int(m.group(2))
-    if layer == L:
-        return f"does your loop reach the last layer ({L}): range(1, L + 1)?"
     if kind == "b" and changed is not None and changed.get(key.replace("b", "W")):
         return "are the biases updated too, not only the weights?"
+    if layer == L:
+        return f"does your loop reach the last layer ({L}): range(1, L + 1)?"
     return "is every layer updated inside your loop, and the new value stored and returned?"
 
 
