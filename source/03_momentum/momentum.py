@@ -22,8 +22,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course import data, nn, plots
-from course.testing import check_close, check_keys, fresh
+from course import data, fixtures, nn, plots
+from course.testing import call, check_dict_close, check_zero_state, interleave
 
 # %matplotlib inline
 
@@ -105,46 +105,23 @@ def initialize_velocity(parameters):
 
 
 # %% [markdown]
-# The tests of this exercise share one checker, so every test gives the same diagnoses.
-
-# %% readonly="checkers_velocity"
-def check_velocity(v, parameters):
-    """v has keys dW1, db1, ..., zero arrays shaped like the parameters, not sharing memory."""
-    if isinstance(v, dict) and "W1" in v:
-        raise AssertionError("v is keyed like the parameters ('W1', 'b1'); key it like the "
-                             "gradients: 'dW1', 'db1', ...")
-    check_keys(v, ["d" + k for k in parameters], "v")
-    for k, p in parameters.items():
-        assert np.shape(v["d" + k]) == p.shape, (
-            f"v['d{k}'] has shape {np.shape(v['d' + k])}, expected {p.shape} (the shape of "
-            f"parameters['{k}']): use np.zeros_like(parameters['{k}']).")
-        check_close(v["d" + k], np.zeros(p.shape), f"v['d{k}']", mistakes={
-            f"it is a copy of parameters['{k}']: velocities start at zero.": p})
-        assert not np.shares_memory(v["d" + k], p), (
-            f"v['d{k}'] is the array parameters['{k}'] itself: updating one would change "
-            "the other. Make a new array with np.zeros_like.")
-
+# The tests of this exercise use `check_zero_state` from the course kit: it calls your function
+# on a copy of the parameters and checks the keys, the shapes, the zeros, that they are floats
+# (not integers), that no velocity is a parameter's own array, and that the parameters are
+# left untouched.
 
 # %% test="test_velocity_zeros_like_parameters" points=1
-"""Checks v has dW1, db1, ..., db3 for 3 layers, all zeros shaped like the parameters."""
-_params = {k: p + 1.5 for k, p in nn.initialize_parameters([3, 4, 2, 1], seed=0).items()}
-_v = initialize_velocity(fresh(_params))
-check_velocity(_v, _params)
+"""Checks v has dW1, db1, ..., db3 for 3 layers, all float zeros shaped like the parameters."""
+check_zero_state(initialize_velocity, fixtures.network([3, 4, 2, 1], seed=0).parameters, "v")
 print("Correct: six zero arrays, keyed like the gradients.")
 
 # %% test="test_velocity_hidden" points=1
 """Checks other depths (1 and 5 layers) and that the parameters are left untouched (more cases are hidden)."""
-# Visible part: a single layer with a (2, 3) weight matrix.
-_params = {"W1": np.ones((2, 3)), "b1": np.ones((2, 1))}
-check_velocity(initialize_velocity(fresh(_params)), _params)
+check_zero_state(initialize_velocity, fixtures.network([3, 2], seed=1).parameters, "v")
+print("Correct for a single layer too.")
 ### BEGIN HIDDEN TESTS
 for _dims, _seed in [([5, 1], 3), ([2, 7, 6, 5, 4, 3], 4)]:
-    _params = {k: p - 0.5 for k, p in nn.initialize_parameters(_dims, seed=_seed).items()}
-    _given = fresh(_params)
-    check_velocity(initialize_velocity(_given), _params)
-    for _k in _params:
-        assert np.array_equal(_given[_k], _params[_k]), (
-            f"initialize_velocity changed parameters['{_k}']: only build new arrays.")
+    check_zero_state(initialize_velocity, fixtures.network(_dims, _seed).parameters, "v")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -188,58 +165,90 @@ def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
 
 
 # %% [markdown]
-# The tests call your function through `momentum_step`, which hands it fresh copies of the
-# fixtures (so updating in place and building new dicts both pass) and checks that it
-# returns the pair `(parameters, v)`. `diagnoses` lists, for one array, the value each
-# classic mistake would produce, so a failing test can name the mistake.
+# The tests call your function through `check_momentum` below. It hands your function copies
+# of the fixtures (so updating in place and building new dicts both pass), checks that it
+# returns the pair `(parameters, v)` and that it did not write into `grads`, then compares
+# every array. `momentum_mistakes` lists what each classic mistake would return, so a failing
+# test can name the mistake.
 
-# %% readonly="checkers_momentum_step"
-def momentum_step(parameters, grads, v, beta, learning_rate):
-    out = update_parameters_with_momentum(fresh(parameters), fresh(grads), fresh(v), beta,
-                                          learning_rate)
-    assert isinstance(out, tuple) and len(out) == 2, (
-        "update_parameters_with_momentum should return the pair (parameters, v), got "
-        f"{type(out).__name__}.")
-    assert isinstance(out[0], dict) and isinstance(out[1], dict), (
-        "update_parameters_with_momentum should return (parameters, v), two dicts.")
+# %% readonly="checkers_momentum"
+def momentum_steps(parameters, grads_list, v, beta, learning_rate):
+    """Your update_parameters_with_momentum, called once per gradient dict: (parameters, v)."""
+    for grads in grads_list:
+        parameters, v = call(update_parameters_with_momentum, parameters, grads, v, beta,
+                             learning_rate, returns=("parameters", "v"),
+                             may_change=("parameters", "v"))
+    return parameters, v
+
+
+def momentum_mistakes(parameters, grads_list, v, beta, learning_rate):
+    """{diagnosis: (parameters, v)} that each classic mistake returns after the same steps."""
+    def good(old, g):
+        return beta * old + (1 - beta) * g
+
+    rules = [  # (diagnosis, new velocity from (old, g), step along (old, new, g), v stored?)
+        ("missing (1 - beta): write v = beta * v + (1 - beta) * dW.",
+         lambda old, g: beta * old + g, lambda old, new, g: new, True),
+        ("beta and (1 - beta) are swapped: the old velocity gets beta, the gradient (1 - beta).",
+         lambda old, g: (1 - beta) * old + beta * g, lambda old, new, g: new, True),
+        ("the old velocity was forgotten (only (1 - beta) * gradient): start from v[...], "
+         "not from zeros.", lambda old, g: (1 - beta) * g, lambda old, new, g: new, True),
+        ("the step used the OLD velocity: update v first, then the parameters.",
+         good, lambda old, new, g: old, True),
+        ("the parameters moved by alpha times the gradient: step along the velocity, "
+         "W := W - alpha * v_dW.", good, lambda old, new, g: g, True),
+        ("the parameters moved up the velocity: subtract alpha * v, do not add it.",
+         good, lambda old, new, g: -new, True),
+        ("the new velocity is not stored in v, so every step starts from the old velocity: "
+         "store it in v[...] and return v.", good, lambda old, new, g: new, False),
+    ]
+    out = {}
+    for diagnosis, velocity, along, stored in rules:
+        p, s = dict(parameters), dict(v)
+        for g in grads_list:
+            new = {k: velocity(s[k], g[k]) for k in s}
+            p = {k: p[k] - learning_rate * along(s["d" + k], new["d" + k], g["d" + k]) for k in p}
+            s = new if stored else s
+        out[diagnosis] = (p, s)
     return out
 
 
-def unchanged_cause(key, L, what):
-    """The usual reason one array of `parameters` (what="W") or `v` (what="v") did not change."""
-    layer = int(key.lstrip("dWb"))
-    if layer == L:
-        return f"does your loop reach the last layer ({L}), range(1, L + 1)?"
-    if "b" in key:
-        return "are the biases updated too (v_db and b), not only the weights?"
-    if what == "v":
-        return "store the new velocity in v[...] and return v."
-    return "is every layer updated inside your loop?"
+def momentum_unrolled(parameters, grads_list, v, beta, learning_rate):
+    """Momentum without the recursion, after T = len(grads_list) steps:
+    v_t = beta**t v_0 + (1 - beta) sum_{j <= t} beta**(t - j) g_j,  W_T = W_0 - alpha sum_t v_t."""
+    T = len(grads_list)
+    vs = {k: [beta**t * v[k] + (1 - beta) * sum(beta ** (t - j) * grads_list[j - 1][k]
+                                                 for j in range(1, t + 1))
+              for t in range(1, T + 1)] for k in v}
+    return ({k: w - learning_rate * sum(vs["d" + k]) for k, w in parameters.items()},
+            {k: vs[k][-1] for k in v})
 
 
-def diagnoses(kind, key, w, v0, g, beta, alpha, L):
-    """{diagnosis: value that mistake gives} for one array after one step from (w, v0, g)."""
-    v1 = beta * v0 + (1 - beta) * g
-    if kind == "v":
-        return {
-            "missing (1 - beta): write v = beta * v + (1 - beta) * d(W or b).": beta * v0 + g,
-            "beta and (1 - beta) are swapped: the old velocity gets beta, the gradient "
-            "(1 - beta).": (1 - beta) * v0 + beta * g,
-            "it still holds the starting velocity: " + unchanged_cause(key, L, "v"): v0,
-            "the old velocity was forgotten (only (1 - beta) * gradient): start from "
-            "v[...], not from zeros.": (1 - beta) * g,
-        }
-    return {
-        "the parameter moved by alpha times the gradient: step along the velocity, "
-        "W := W - alpha * v_dW.": w - alpha * g,
-        "the step used the OLD velocity: update v first, then the parameters.": w - alpha * v0,
-        "missing (1 - beta) in the velocity: v = beta * v + (1 - beta) * dW.":
-            w - alpha * (beta * v0 + g),
-        "beta and (1 - beta) are swapped in the velocity.": w - alpha * ((1 - beta) * v0 + beta * g),
-        "it did not change: " + unchanged_cause(key, L, "W"): w,
-        "the parameter moved up the velocity: subtract alpha * v, do not add it.": w + alpha * v1,
-        "the old velocity was forgotten (only (1 - beta) * gradient).": w - alpha * (1 - beta) * g,
-    }
+def check_momentum(parameters, grads_list, v, beta, learning_rate, expected_v=None,
+                   expected_parameters=None, when=""):
+    """Run your function over `grads_list`; compare v, then the parameters, with the expected
+    ones (those given). `when` says which run it is ("after two steps"). Returns what your
+    function returned after the last step."""
+    got_p, got_v = momentum_steps(parameters, grads_list, v, beta, learning_rate)
+    table = momentum_mistakes(parameters, grads_list, v, beta, learning_rate)
+    if expected_v is not None:
+        v_table, v_start = {d: s for d, (_, s) in table.items()}, v
+        if beta == 0:  # a swapped beta keeps the old velocity, like a velocity never stored
+            L = len(parameters) // 2
+            v_start = {k: x for k, x in v.items() if k in (f"dW{L}", f"db{L}")}
+            v_table = {"it kept the old velocity; with beta = 0 the new velocity is the gradient "
+                       "itself. Are beta and (1 - beta) swapped, or is the new velocity not "
+                       "stored in v?": v} | v_table
+        check_dict_close(got_v, expected_v, f"{when}, v" if when else "v", mistakes=v_table,
+                         start=v_start)
+        # v is right, so only the mistakes that give the right v can explain wrong parameters
+        table = {d: (p, s) for d, (p, s) in table.items()
+                 if all(np.allclose(s[k], expected_v[k], rtol=1e-7, atol=1e-9) for k in s)}
+    if expected_parameters is not None:
+        check_dict_close(got_p, expected_parameters, f"{when}, parameters" if when else
+                         "parameters", start=parameters,
+                         mistakes={d: p for d, (p, _) in table.items()})
+    return got_p, got_v
 
 
 # %% [markdown]
@@ -247,7 +256,7 @@ def diagnoses(kind, key, w, v0, g, beta, alpha, L):
 # **non-zero** starting velocity (a zero one would hide a missing $\beta\, v$ term):
 # $\beta = 0.9$, $\alpha = 0.1$.
 
-# %%
+# %% readonly="fixture_momentum_hand"
 hand_parameters = {"W1": np.array([[1.0], [2.0]]), "b1": np.array([[0.5], [-0.5]]),
                    "W2": np.array([[1.0, -1.0]]), "b2": np.array([[0.0]]),
                    "W3": np.array([[2.0]]), "b3": np.array([[1.0]])}
@@ -267,11 +276,7 @@ hand_v = {"dW1": np.array([[1.0], [1.0]]), "db1": np.array([[-1.0], [2.0]]),
 _expected_v = {"dW1": np.array([[1.1], [0.8]]), "db1": np.array([[-0.8], [1.8]]),
                "dW2": np.array([[0.4, -1.6]]), "db2": np.array([[0.6]]),
                "dW3": np.array([[2.8]]), "db3": np.array([[0.25]])}
-_, _v = momentum_step(hand_parameters, hand_grads, hand_v, 0.9, 0.1)
-check_keys(_v, _expected_v, "the returned v")
-for _k in _expected_v:
-    check_close(_v[_k], _expected_v[_k], f"v['{_k}']", mistakes=diagnoses(
-        "v", _k, hand_parameters[_k[1:]], hand_v[_k], hand_grads[_k], 0.9, 0.1, 3))
+check_momentum(hand_parameters, [hand_grads], hand_v, 0.9, 0.1, expected_v=_expected_v)
 print("Correct: every velocity is 0.9 * old velocity + 0.1 * gradient.")
 
 # %% test="test_momentum_parameters_hand_computed" points=2
@@ -283,16 +288,12 @@ print("Correct: every velocity is 0.9 * old velocity + 0.1 * gradient.")
 _expected = {"W1": np.array([[0.89], [1.92]]), "b1": np.array([[0.58], [-0.68]]),
              "W2": np.array([[0.96, -0.84]]), "b2": np.array([[-0.06]]),
              "W3": np.array([[1.72]]), "b3": np.array([[0.975]])}
-_params, _ = momentum_step(hand_parameters, hand_grads, hand_v, 0.9, 0.1)
-check_keys(_params, _expected, "the returned parameters")
-for _k in _expected:
-    check_close(_params[_k], _expected[_k], f"parameters['{_k}']", mistakes=diagnoses(
-        "W", _k, hand_parameters[_k], hand_v["d" + _k], hand_grads["d" + _k], 0.9, 0.1, 3))
+check_momentum(hand_parameters, [hand_grads], hand_v, 0.9, 0.1, expected_parameters=_expected)
 print("Correct: every weight and bias moved by -alpha times its new velocity.")
 
 # %% [markdown]
-# The next tests take **two consecutive steps** with different gradients $g_1, g_2$ and
-# compare with the unrolled formula (no recursion), from $v_0$:
+# The next tests take **several consecutive steps** with different gradients $g_1, g_2, \dots$
+# and compare with the unrolled formula (no recursion, `momentum_unrolled` above), from $v_0$:
 #
 # $$v_1 = \beta v_0 + (1-\beta) g_1, \qquad v_2 = \beta^2 v_0 + (1-\beta)(\beta g_1 + g_2),$$
 # $$W_2 = W_0 - \alpha (v_1 + v_2) = W_0 - \alpha\big[(\beta + \beta^2) v_0 + (1-\beta)((1+\beta) g_1 + g_2)\big].$$
@@ -300,90 +301,55 @@ print("Correct: every weight and bias moved by -alpha times its new velocity.")
 # A function that computes the right step but does not store the new velocity passes a
 # single step and fails here.
 
-# %% readonly="checkers_momentum_fixture"
-def random_fixture(dims, seed, steps):
-    """Parameters (non-zero biases), a non-zero velocity and `steps` different gradients."""
-    rng = np.random.default_rng(seed)
-    params = {k: p + rng.standard_normal(p.shape)
-              for k, p in nn.initialize_parameters(dims, rng=rng).items()}
-    v0 = {"d" + k: rng.standard_normal(p.shape) for k, p in params.items()}
-    grads = [{"d" + k: rng.standard_normal(p.shape) for k, p in params.items()}
-             for _ in range(steps)]
-    return params, v0, grads
-
-
 # %% test="test_momentum_two_steps" points=2
 """Checks two consecutive steps with different gradients on a 3-layer network (t = 2)."""
-_b, _a = 0.9, 0.05
-_params0, _v0, (_g1, _g2) = random_fixture([3, 4, 2, 1], seed=11, steps=2)
-_p1, _v1 = momentum_step(_params0, _g1, _v0, _b, _a)
-_p2, _v2 = momentum_step(_p1, _g2, _v1, _b, _a)
-for _k in _params0:
-    _dk = "d" + _k
-    check_close(_v2[_dk], _b**2 * _v0[_dk] + (1 - _b) * (_b * _g1[_dk] + _g2[_dk]),
-                f"v['{_dk}'] after two steps", mistakes={
-        "it equals the starting velocity: " + unchanged_cause(_dk, 3, "v"): _v0[_dk],
-        "beta and (1 - beta) are swapped: v = beta * v + (1 - beta) * d.":
-            (1 - _b)**2 * _v0[_dk] + _b * ((1 - _b) * _g1[_dk] + _g2[_dk]),
-        "missing (1 - beta): v = beta * v + (1 - beta) * d.":
-            _b**2 * _v0[_dk] + _b * _g1[_dk] + _g2[_dk]})
-    check_close(_p2[_k], _params0[_k] - _a * ((_b + _b**2) * _v0[_dk]
-                                              + (1 - _b) * ((1 + _b) * _g1[_dk] + _g2[_dk])),
-                f"parameters['{_k}'] after two steps", mistakes={
-        "the second step did not see the first step's velocity: store the new velocity in "
-        "v[...] and return v.":
-            _params0[_k] - _a * (2 * _b * _v0[_dk] + (1 - _b) * (_g1[_dk] + _g2[_dk])),
-        "the steps used the old velocities: update v first, then the parameters.":
-            _params0[_k] - _a * ((1 + _b) * _v0[_dk] + (1 - _b) * _g1[_dk]),
-        "the parameters moved by alpha times the gradients, not the velocities.":
-            _params0[_k] - _a * (_g1[_dk] + _g2[_dk]),
-        "it did not change: " + unchanged_cause(_k, 3, "W"): _params0[_k]})
+_net = fixtures.network([3, 4, 2, 1], seed=11, steps=2, signed_states=True)
+_params, _v = momentum_unrolled(_net.parameters, _net.grads, _net.state, 0.9, 0.05)
+check_momentum(_net.parameters, _net.grads, _net.state, 0.9, 0.05, expected_v=_v,
+               expected_parameters=_params, when="after two steps")
 print("Correct: the velocity carries over from one step to the next.")
 
 # %% test="test_momentum_beta_zero_is_gd" points=1
 """Checks beta = 0 turns momentum into plain gradient descent (v = dW, W := W - alpha dW)."""
-_params0, _v0, (_g,) = random_fixture([2, 3, 1], seed=5, steps=1)
-_p, _v = momentum_step(_params0, _g, _v0, 0.0, 0.3)
-for _k in _params0:
-    _why = (unchanged_cause(_k, 2, "v") if _k.endswith("2") else "with beta = 0 the new "
-            "velocity is the gradient itself. Are beta and (1 - beta) swapped, or is the new "
-            "velocity not stored in v?")
-    check_close(_v["d" + _k], _g["d" + _k], f"v['d{_k}'] with beta = 0", mistakes={
-        "it kept the old velocity: " + _why: _v0["d" + _k]})
-    check_close(_p[_k], _params0[_k] - 0.3 * _g["d" + _k], f"parameters['{_k}'] with beta = 0",
-                mistakes={"the step used the old velocity: update v first, then the parameters.":
-                          _params0[_k] - 0.3 * _v0["d" + _k],
-                          "it did not change: " + unchanged_cause(_k, 2, "W"): _params0[_k]})
+_net = fixtures.network([2, 3, 1], seed=5, signed_states=True)
+_g = _net.grads[0]
+check_momentum(_net.parameters, [_g], _net.state, 0.0, 0.3, expected_v=_g, when="with beta = 0",
+               expected_parameters={k: w - 0.3 * _g["d" + k] for k, w in _net.parameters.items()})
 print("Correct: with beta = 0 you get back gradient descent.")
 
 # %% test="test_momentum_hidden" points=2
 """Checks several steps, other depths, beta and alpha against the unrolled sums (more cases are hidden)."""
-# Visible part: one step from v = 0 with beta = 0.5, alpha = 1:
-# v = 0.5 * 0 + 0.5 * dW = [[1, -2]], W = [[1, 2]] - 1 * [[1, -2]] = [[0, 4]];
-# v_db = 0.5 * 1 = 0.5, b = 0 - 0.5 = -0.5.
-_p, _v = update_parameters_with_momentum(
-    {"W1": np.array([[1.0, 2.0]]), "b1": np.array([[0.0]])},
-    {"dW1": np.array([[2.0, -4.0]]), "db1": np.array([[1.0]])},
-    {"dW1": np.zeros((1, 2)), "db1": np.zeros((1, 1))}, 0.5, 1.0)
-check_close(_v["dW1"], [[1.0, -2.0]], "v['dW1']")
-check_close(_p["W1"], [[0.0, 4.0]], "parameters['W1']")
-check_close(_p["b1"], [[-0.5]], "parameters['b1']")
+# Visible part: one step of a 2-layer network with beta = 0.5, alpha = 1:
+# v = 0.5 v + 0.5 d: dW1 [2, 0]/2 + [2, -4]/2 = [2, -2], db1 1/2 + 1/2 = 1, dW2 1/2 - 2/2 = -0.5,
+# db2 0.5/2 + 0.5/2 = 0.5; W := W - v: W1 [1 - 2, 2 + 2] = [-1, 4], b1 0 - 1 = -1,
+# W2 3 + 0.5 = 3.5, b2 -1 - 0.5 = -1.5.
+check_momentum({"W1": np.array([[1.0, 2.0]]), "b1": np.array([[0.0]]),
+                "W2": np.array([[3.0]]), "b2": np.array([[-1.0]])},
+               [{"dW1": np.array([[2.0, -4.0]]), "db1": np.array([[1.0]]),
+                 "dW2": np.array([[-2.0]]), "db2": np.array([[0.5]])}],
+               {"dW1": np.array([[2.0, 0.0]]), "db1": np.array([[1.0]]),
+                "dW2": np.array([[1.0]]), "db2": np.array([[0.5]])}, 0.5, 1.0,
+               expected_v={"dW1": [[2.0, -2.0]], "db1": [[1.0]], "dW2": [[-0.5]], "db2": [[0.5]]},
+               expected_parameters={"W1": [[-1.0, 4.0]], "b1": [[-1.0]], "W2": [[3.5]],
+                                    "b2": [[-1.5]]})
+print("Correct on the visible example.")
 ### BEGIN HIDDEN TESTS
-for _dims, _b, _a, _T, _seed in [([5, 3], 0.5, 0.2, 4, 21), ([4, 4, 4, 4, 2], 0.99, 1.3, 5, 22),
-                                 ([1, 1, 1], 0.9, 0.01, 3, 23)]:
-    _params0, _v0, _gs = random_fixture(_dims, _seed, _T)
-    _p, _v = _params0, _v0
-    for _g in _gs:
-        _p, _v = momentum_step(_p, _g, _v, _b, _a)
-    for _k in _params0:
-        _dk = "d" + _k
-        # v_s = beta^s v_0 + (1 - beta) sum_{j<=s} beta^(s-j) g_j;  W_T = W_0 - alpha sum_s v_s
-        _vs = [_b**_s * _v0[_dk] + (1 - _b) * sum(_b ** (_s - _j) * _gs[_j - 1][_dk]
-                                                  for _j in range(1, _s + 1))
-               for _s in range(1, _T + 1)]
-        check_close(_v[_dk], _vs[-1], f"v['{_dk}'] after {_T} steps (layers {_dims})")
-        check_close(_p[_k], _params0[_k] - _a * sum(_vs), f"parameters['{_k}'] after {_T} "
-                    f"steps (layers {_dims}, beta={_b}, alpha={_a})")
+# Three networks stepped in turn (a velocity kept in a global variable would mix them up).
+_cases = [(fixtures.network([4, 4, 4, 4, 2], seed=22, steps=5, signed_states=True), 0.99, 1.3),
+          (fixtures.network([1, 1, 1], seed=23, steps=3, signed_states=True), 0.9, 0.01),
+          (fixtures.network([5, 3], seed=21, steps=4, signed_states=True), 0.5, 0.2)]
+_last = interleave(lambda st, g, t: (*momentum_steps(st[0], [g], st[1], st[2], st[3]), *st[2:]),
+                   [((c.parameters, c.state, b, a), c.grads) for c, b, a in _cases])
+for (_net, _b, _a), (_p, _v, *_) in zip(_cases, _last):
+    _T, _dims = len(_net.grads), [_net.parameters["W1"].shape[1]] + [
+        _net.parameters[f"W{l}"].shape[0] for l in range(1, _net.L + 1)]
+    _table = momentum_mistakes(_net.parameters, _net.grads, _net.state, _b, _a)
+    _exp_p, _exp_v = momentum_unrolled(_net.parameters, _net.grads, _net.state, _b, _a)
+    _when = f"after {_T} steps (layers {_dims}, beta={_b}, alpha={_a})"
+    check_dict_close(_v, _exp_v, f"{_when}, v", start=_net.state,
+                     mistakes={d: s for d, (_, s) in _table.items()})
+    check_dict_close(_p, _exp_p, f"{_when}, parameters", start=_net.parameters,
+                     mistakes={d: p for d, (p, _) in _table.items()})
 ### END HIDDEN TESTS
 
 # %% [markdown]

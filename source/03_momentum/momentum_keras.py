@@ -15,8 +15,9 @@
 # 4. `model.fit` with that optimizer, on mini-batches, trains the same model to the same
 #    weights as your numpy loop.
 #
-# The two cells marked *your code* take your functions from the graded notebook: paste them
-# there. The notebook uses a GPU when TensorFlow sees one and the CPU otherwise.
+# It runs **your** `initialize_velocity` and `update_parameters_with_momentum`, loaded from
+# the graded notebook `momentum.ipynb` in the same folder: solve them there and save it first.
+# The notebook uses a GPU when TensorFlow sees one and the CPU otherwise.
 
 # %%
 import inspect
@@ -35,26 +36,17 @@ import tensorflow as tf
 
 # %% [markdown]
 # ## Your code from the graded notebook
+#
+# The next cell runs *your* functions from `momentum.ipynb` (its imports and definitions only,
+# no tests, no plots). Save the graded notebook first (Ctrl+S); if an exercise is not done
+# yet, the cell says which one.
 
-# %% solution="keras_initialize_velocity"
-def initialize_velocity(parameters):
-    """Your function from momentum.ipynb: v = {"dW1": zeros like W1, "db1": zeros like b1, ...}."""
-    ### BEGIN SOLUTION
-    return {"d" + k: np.zeros_like(p) for k, p in parameters.items()}
-    ### END SOLUTION
+# %%
+from course import exercises
 
-
-# %% solution="keras_update_parameters_with_momentum"
-def update_parameters_with_momentum(parameters, grads, v, beta, learning_rate):
-    """Your function from momentum.ipynb: v = beta v + (1 - beta) dW; W := W - alpha v (every layer)."""
-    ### BEGIN SOLUTION
-    L = len(parameters) // 2
-    for l in range(1, L + 1):
-        for name in ("W", "b"):
-            v[f"d{name}{l}"] = beta * v[f"d{name}{l}"] + (1 - beta) * grads[f"d{name}{l}"]
-            parameters[f"{name}{l}"] = parameters[f"{name}{l}"] - learning_rate * v[f"d{name}{l}"]
-    return parameters, v
-    ### END SOLUTION
+ex = exercises.load("momentum.ipynb", "initialize_velocity", "update_parameters_with_momentum")
+initialize_velocity = ex.initialize_velocity
+update_parameters_with_momentum = ex.update_parameters_with_momentum
 
 
 # %% [markdown]

@@ -22,8 +22,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course import data, nn, plots
-from course.testing import check_close, check_keys, check_zero_state, fresh
+from course import data, fixtures, nn, plots
+from course.testing import call, check_dict_close, check_zero_state, interleave
 
 # %matplotlib inline
 
@@ -83,11 +83,14 @@ from course.testing import check_close, check_keys, check_zero_state, fresh
 # as in gradient descent, but with a rate of its own that can only go down.
 #
 # **Where the cache starts.** This course starts every cache at zero, as the lectures do.
-# Frameworks differ, and your notes' blog already warns about it: Keras'
-# `keras.optimizers.Adagrad` (TensorFlow's too) starts the accumulator at
-# `initial_accumulator_value=0.1`; PyTorch's `torch.optim.Adagrad` starts at 0 and adds its
-# $\varepsilon$ *outside* the square root. The reference notebook of this chapter runs Keras
-# against your code and shows how much the starting value changes.
+# Frameworks differ. Your notes' blog warns about it with the values "TensorFlow: 1,
+# Keras: 0", but those values are **out of date**: in the versions this course runs
+# (TensorFlow 2, Keras 3, where TensorFlow's optimizers *are* Keras'), `keras.optimizers.Adagrad`
+# starts the accumulator at `initial_accumulator_value=0.1`, and so did TensorFlow 1's
+# `tf.train.AdagradOptimizer` (0.1, not 1); only early versions of Keras started at 0.
+# PyTorch's `torch.optim.Adagrad` starts at 0 and adds its $\varepsilon$ *outside* the square
+# root. The reference notebook of this chapter prints the value of the Keras you run, runs
+# Keras against your code and shows how much the starting value changes.
 
 # %% [markdown]
 # ## 3. Exercise 1: initialize the cache
@@ -117,61 +120,141 @@ def initialize_adagrad(parameters):
 
 
 # %% [markdown]
-# The tests use small random networks. `random_network` builds parameters, a few gradients
-# and a **non-zero** starting state (a cache that starts at zero would hide several
-# mistakes); `run_updates` calls an update function step after step, each time with fresh
-# copies of what the previous call returned.
+# The tests use small random networks from the course kit (`fixtures.network`: parameters,
+# a few gradients and a **non-zero** starting state, since a cache that starts at zero would
+# hide several mistakes) and call your functions through the checkers below. They hand your
+# function copies (so updating in place and building new dicts both pass), check that it
+# returns `(parameters, cache)` and leaves `grads` alone, then compare every array.
+# `adagrad_mistakes` lists what each classic mistake would return, so a failing test can name
+# the mistake.
 
 # %% readonly="checkers_adaptive"
-def random_network(dims, seed, steps=1, grad_scale=0.1, state_scale=0.05):
-    """Parameters, a list of `steps` gradient dicts and a positive starting state for `dims`."""
-    rng = np.random.default_rng(seed)
-    parameters = {k: v + 0.1 * rng.standard_normal(v.shape)  # non-zero biases too
-                  for k, v in nn.initialize_parameters(dims, rng=rng).items()}
-    grads = [{"d" + k: grad_scale * rng.standard_normal(v.shape) for k, v in parameters.items()}
-             for _ in range(steps)]
-    state = {"d" + k: state_scale * rng.random(v.shape) for k, v in parameters.items()}
-    return parameters, grads, state
+NAN_HINT = ("NaN comes from the square root of a negative number: is the gradient not squared? "
+            "The state adds dW**2 (element-wise), which is never negative.")
 
 
-def call_update(update, *args):
-    """One call of `update` on fresh copies; checks it returns (parameters, state)."""
-    out = update(*fresh(args))
-    name = update.__name__
-    state = "cache" if "adagrad" in name else "s"
-    assert isinstance(out, tuple) and len(out) == 2, (
-        f"{name} should return a tuple (parameters, {state}), got {type(out).__name__}: "
-        f"did you forget to return the {state}?")
-    assert isinstance(out[0], dict) and isinstance(out[1], dict), (
-        f"{name} should return (parameters, {state}), two dicts, in that order.")
-    return fresh(out)
+def adaptive_steps(update, parameters, grads_list, state, *hyper):
+    """Your `update`, called once per gradient dict (through call()): (parameters, state)."""
+    state_name = "cache" if "adagrad" in update.__name__ else "s"
+    for grads in grads_list:
+        parameters, state = call(update, parameters, grads, state, *hyper,
+                                 returns=("parameters", state_name),
+                                 may_change=("parameters", state_name))
+    return parameters, state
 
 
-def run_updates(updates):
-    """Run several update sequences interleaved, step by step.
+def simulate(parameters, grads_list, state, learning_rate, new_state, denominator, sign=1.0,
+             stored=True):
+    """A rule run over the steps: state = new_state(state, g), then
+    W := W - sign * alpha * g / denominator(old state, new state). Returns (parameters, state)."""
+    p, s = dict(parameters), dict(state)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a mistake may take sqrt(< 0)
+        for g in grads_list:
+            new = {k: new_state(s[k], g[k]) for k in s}
+            p = {k: p[k] - sign * learning_rate * g["d" + k] / denominator(s["d" + k], new["d" + k])
+                 for k in p}
+            s = new if stored else s
+    return p, s
 
-    `updates` is a list of (update, parameters, grads_list, state, extra_args); returns, for
-    each sequence, the (parameters, state) after its last step. Interleaving two networks
-    catches a state kept outside the dicts (a global variable).
-    """
-    current = [(p, s) for _, p, _, s, _ in updates]
-    for t in range(max(len(g) for _, _, g, _, _ in updates)):
-        for i, (update, _, grads_list, _, extra) in enumerate(updates):
-            if t < len(grads_list):
-                p, s = current[i]
-                current[i] = call_update(update, p, grads_list[t], s, *extra)
-    return current
+
+def adagrad_mistakes(parameters, grads_list, cache, learning_rate, epsilon):
+    """{diagnosis: (parameters, cache)} that each classic AdaGrad mistake returns."""
+    def add(c, g):
+        return c + g**2
+
+    def root(old, new):
+        return np.sqrt(new + epsilon)
+
+    rules = {
+        "the gradient is not squared: the cache adds dW**2 (element-wise), not dW.":
+            (lambda c, g: c + g, root),
+        "the square root is missing: divide by np.sqrt(cache + epsilon), not by cache + epsilon.":
+            (add, lambda old, new: new + epsilon),
+        "epsilon is outside the square root: use np.sqrt(cache + epsilon), not "
+        "np.sqrt(cache) + epsilon.": (add, lambda old, new: np.sqrt(new) + epsilon),
+        "epsilon is missing: divide by np.sqrt(cache + epsilon).":
+            (add, lambda old, new: np.sqrt(new)),
+        "the step used the old cache: first add dW**2 to the cache, then divide by the new one.":
+            (add, lambda old, new: np.sqrt(old + epsilon)),
+        "the cache forgot its past: it should grow, cache = cache + dW**2, not cache = dW**2.":
+            (lambda c, g: g**2, root),
+    }
+    for beta in (0.9, 0.99, 0.999):
+        rules[f"this is RMSProp's average (beta={beta}): AdaGrad adds dW**2 to the cache, with no "
+              "beta and no (1 - beta)."] = (lambda c, g, b=beta: b * c + (1 - b) * g**2, root)
+    out = {d: simulate(parameters, grads_list, cache, learning_rate, *r) for d, r in rules.items()}
+    out["the parameters stepped up the gradient: subtract the step, do not add it."] = simulate(
+        parameters, grads_list, cache, learning_rate, add, root, sign=-1.0)
+    out["the new cache is not stored, so every step starts from the old one: store it in "
+        "cache[...] and return it."] = simulate(parameters, grads_list, cache, learning_rate,
+                                                add, root, stored=False)
+    return out
+
+
+def adagrad_closed_form(parameters, grads_list, cache, learning_rate, epsilon):
+    """AdaGrad after T steps without the recursion: cache_t = cache_0 + (g_1**2 + ... + g_t**2),
+    W_T = W_0 - alpha * sum over t of g_t / sqrt(cache_t + eps)."""
+    caches = {k: cache[k] + np.cumsum([g[k] * g[k] for g in grads_list], axis=0) for k in cache}
+    return ({k: w - learning_rate * np.sum(np.array([g["d" + k] for g in grads_list])
+                                           / np.sqrt(caches["d" + k] + epsilon), axis=0)
+             for k, w in parameters.items()},
+            {k: c[-1] for k, c in caches.items()})
+
+
+def check_adaptive(update, mistakes, parameters, grads_list, state, *hyper, expected_state=None,
+                   expected_parameters=None, when=""):
+    """Run `update` over `grads_list`; compare the state, then the parameters, with the expected
+    ones (those given), naming a mismatch from `mistakes`. Returns what `update` returned."""
+    state_name = "cache" if "adagrad" in update.__name__ else "s"
+    got_p, got_s = adaptive_steps(update, parameters, grads_list, state, *hyper)
+    table = mistakes(parameters, grads_list, state, *hyper)
+    prefix = f"{when}, " if when else ""
+    if expected_state is not None:
+        check_dict_close(got_s, expected_state, prefix + state_name, start=state,
+                         mistakes={d: s for d, (_, s) in table.items()})
+        # the state is right, so only mistakes that give the right state explain wrong parameters
+        table = {d: (p, s) for d, (p, s) in table.items()
+                 if all(np.allclose(s[k], expected_state[k], rtol=1e-7, atol=1e-9) for k in s)}
+    if expected_parameters is not None:
+        check_dict_close(got_p, expected_parameters, prefix + "parameters", start=parameters,
+                         mistakes={d: p for d, (p, _) in table.items()}, nan_hint=NAN_HINT)
+    return got_p, got_s
+
+
+def check_runs(update, mistakes, closed_form, nets, hyper):
+    """Step the networks `nets` in turn (a state kept in a global variable would mix them up)
+    and compare each with `closed_form` after its last step."""
+    last = interleave(lambda run, g, t: adaptive_steps(update, run[0], [g], run[1], *hyper),
+                      [((net.parameters, net.state), net.grads) for net in nets])
+    for i, (net, (got_p, got_s)) in enumerate(zip(nets, last)):
+        args = (net.parameters, net.grads, net.state, *hyper)
+        exp_p, exp_s = closed_form(*args)
+        table = mistakes(*args)
+        when = f"network {i + 1} ({net.L} layers) after {len(net.grads)} steps, "
+        hint = "If the one-step tests above pass, look for state kept between calls."
+        check_dict_close(got_s, exp_s, when + ("cache" if "adagrad" in update.__name__ else "s"),
+                         start=net.state, mistakes={d: s for d, (_, s) in table.items()},
+                         hints={k: hint for k in exp_s})
+        check_dict_close(got_p, exp_p, when + "parameters", start=net.parameters,
+                         mistakes={d: p for d, (p, _) in table.items()},
+                         hints={k: hint for k in exp_p}, nan_hint=NAN_HINT)
+
+
+def check_adagrad(parameters, grads_list, cache, learning_rate, epsilon, expected_cache=None,
+                  expected_parameters=None, when=""):
+    """check_adaptive for your update_parameters_with_adagrad."""
+    return check_adaptive(update_parameters_with_adagrad, adagrad_mistakes, parameters, grads_list,
+                          cache, learning_rate, epsilon, expected_state=expected_cache,
+                          expected_parameters=expected_parameters, when=when)
 
 
 # %% test="test_adagrad_init_zeros" points=1
-"""Checks the cache of a 3-layer network: keys dW1..db3, zeros shaped like each parameter."""
-_params, _, _ = random_network([4, 5, 3, 2], seed=0)
-check_zero_state(initialize_adagrad, _params, "cache")
+"""Checks the cache of a 3-layer network: keys dW1..db3, float zeros shaped like each parameter."""
+check_zero_state(initialize_adagrad, fixtures.network([4, 5, 3, 2], seed=0).parameters, "cache")
 print("Correct: a zero cache for every weight and bias.")
 ### BEGIN HIDDEN TESTS
 for _dims in ([1, 1], [3, 4, 4, 4, 2], [6, 2]):
-    _params, _, _ = random_network(_dims, seed=3)
-    check_zero_state(initialize_adagrad, _params, f"cache (layers {_dims})")
+    check_zero_state(initialize_adagrad, fixtures.network(_dims, seed=3).parameters, "cache")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -225,135 +308,59 @@ ada_cache = {"dW1": np.array([[0.06, 0.08], [0.27, 0.15]]), "db1": np.array([[0.
              "dW2": np.array([[0.06, 0.02]]), "db2": np.array([[0.14]])}
 
 
-def adagrad_variants(params, grads, cache, lr, eps):
-    """What a one-step AdaGrad returns under each classic mistake: {diagnosis: (W, cache)}."""
-    def step(new_cache, denominator):
-        return ({k: params[k] - lr * grads["d" + k] / denominator(new_cache["d" + k])
-                 for k in params}, new_cache)
-    added = {k: cache[k] + grads[k] ** 2 for k in cache}
-    with np.errstate(invalid="ignore"):  # sqrt of a negative cache: NaN, no warning
-        out = {"the gradient is not squared: the cache adds dW**2 (element-wise), not dW.":
-               step({k: cache[k] + grads[k] for k in cache}, lambda c: np.sqrt(c + eps))}
-    out.update({
-        "the square root is missing: divide by np.sqrt(cache + epsilon), not by cache + epsilon.":
-            step(added, lambda c: c + eps),
-        "epsilon is outside the square root: use np.sqrt(cache + epsilon), not np.sqrt(cache) + epsilon.":
-            step(added, lambda c: np.sqrt(c) + eps),
-        "epsilon is missing: divide by np.sqrt(cache + epsilon).":
-            step(added, np.sqrt),
-        "the step used the old cache: first add dW**2 to the cache, then divide by the new one.":
-            step(cache, lambda c: np.sqrt(c + eps)),
-        "the cache forgot its past: it should grow, cache = cache + dW**2, not cache = dW**2.":
-            step({k: grads[k] ** 2 for k in cache}, lambda c: np.sqrt(c + eps)),
-    })
-    for beta in (0.9, 0.99, 0.999):
-        out[f"this is RMSProp's average (beta={beta}): AdaGrad adds dW**2 to the cache, "
-            "with no beta and no (1 - beta)."] = step(
-                {k: beta * cache[k] + (1 - beta) * grads[k] ** 2 for k in cache},
-                lambda c: np.sqrt(c + eps))
-    return out
-
-
 # %% test="test_adagrad_cache_update" points=2
 """Checks the returned cache is the old cache plus the squared gradients (hand-computed)."""
-_p, _c = call_update(update_parameters_with_adagrad, ada_params, ada_grads, ada_cache, 0.1, 0.01)
 # cache + dW**2: dW1: [[0.06 + 0.09, 0.08 + 0.16], [0.27 + 0.36, 0.15 + 0]], db1: [[0.18 + 0.81], [0.08 + 0.16]]
+#                dW2: [[0.06 + 0.09, 0.02 + 0.01]], db2: [[0.14 + 0.49]]
 _expected = {"dW1": np.array([[0.15, 0.24], [0.63, 0.15]]), "db1": np.array([[0.99], [0.24]]),
              "dW2": np.array([[0.15, 0.03]]), "db2": np.array([[0.63]])}
-check_keys(_c, _expected, "the returned cache")
-for _k in _expected:
-    _mistakes = {"it did not change: store cache[key] = cache[key] + grads[key]**2 and return "
-                 "that cache.": ada_cache[_k],
-                 "the gradient is not squared: add dW**2 (element-wise), not dW.":
-                     ada_cache[_k] + ada_grads[_k]}
-    _mistakes.update({d: c[_k] for d, (_, c) in adagrad_variants(
-        ada_params, ada_grads, ada_cache, 0.1, 0.01).items()})
-    check_close(_c[_k], _expected[_k], f"cache['{_k}']", mistakes=_mistakes)
+check_adagrad(ada_params, [ada_grads], ada_cache, 0.1, 0.01, expected_cache=_expected)
 print("Correct: the cache adds the squared gradients.")
 ### BEGIN HIDDEN TESTS
-_params, _grads, _cache = random_network([3, 2, 2], seed=21, state_scale=0.3)
-_p, _c = call_update(update_parameters_with_adagrad, _params, _grads[0], _cache, 0.05, 1e-3)
-for _k in _cache:
-    check_close(_c[_k], _cache[_k] + _grads[0][_k] * _grads[0][_k], f"cache['{_k}'] (other values)")
+_net = fixtures.network([3, 2, 2], seed=21, state_scale=0.3)
+check_adagrad(_net.parameters, _net.grads, _net.state, 0.05, 1e-3, when="other values",
+              expected_cache={k: c + _net.grads[0][k] * _net.grads[0][k] for k, c in _net.state.items()})
 ### END HIDDEN TESTS
 
 # %% test="test_adagrad_step_hand_computed" points=2
 """Checks the new parameters W - alpha dW / sqrt(cache + eps) on the hand-computed fixture."""
-_p, _c = call_update(update_parameters_with_adagrad, ada_params, ada_grads, ada_cache, 0.1, 0.01)
 # sqrt(new cache + 0.01): dW1 [[0.4, 0.5], [0.8, 0.4]], db1 [[1.0], [0.5]], dW2 [[0.4, 0.2]], db2 [[0.8]]
 # steps 0.1 * dW / sqrt: dW1 [[0.075, -0.08], [0.075, 0]], db1 [[0.09], [-0.08]], dW2 [[-0.075, 0.05]], db2 [[0.0875]]
 _expected = {"W1": np.array([[0.925, -1.92], [0.425, 3.0]]), "b1": np.array([[0.01], [-0.02]]),
              "W2": np.array([[1.075, -1.05]]), "b2": np.array([[1.9125]])}
-check_keys(_p, _expected, "the returned parameters")
-_variants = adagrad_variants(ada_params, ada_grads, ada_cache, 0.1, 0.01)
-for _k in _expected:
-    _mistakes = {f"{_k} did not move: is it inside your loop over range(1, L + 1), weights and "
-                 "biases?": ada_params[_k],
-                 "you stepped up the gradient: subtract the step, do not add it.":
-                     2 * ada_params[_k] - _expected[_k]}
-    _mistakes.update({d: p[_k] for d, (p, _) in _variants.items()})
-    check_close(_p[_k], _expected[_k], f"parameters['{_k}']", mistakes=_mistakes,
-                hint="(If it is NaN: the square root of a negative cache; is the gradient "
-                     "squared, dW**2?)")
+check_adagrad(ada_params, [ada_grads], ada_cache, 0.1, 0.01, expected_parameters=_expected)
 print("Correct: every parameter moved by alpha * dW / sqrt(cache + epsilon).")
 ### BEGIN HIDDEN TESTS
-_params, _grads, _cache = random_network([2, 3, 1], seed=22, grad_scale=0.05, state_scale=0.01)
-_p, _c = call_update(update_parameters_with_adagrad, _params, _grads[0], _cache, 0.2, 0.02)
-for _k in _params:
-    _new = _cache["d" + _k] + _grads[0]["d" + _k] ** 2
-    check_close(_p[_k], _params[_k] - 0.2 * _grads[0]["d" + _k] / np.sqrt(_new + 0.02),
-                f"parameters['{_k}'] (other values)",
-                mistakes={d: p[_k] for d, (p, _) in adagrad_variants(
-                    _params, _grads[0], _cache, 0.2, 0.02).items()})
+_net = fixtures.network([2, 3, 1], seed=22, grad_scale=0.05, state_scale=0.01)
+_g = _net.grads[0]
+check_adagrad(_net.parameters, _net.grads, _net.state, 0.2, 0.02, when="other values",
+              expected_parameters={k: w - 0.2 * _g["d" + k] / np.sqrt(_net.state["d" + k]
+                                                                     + _g["d" + k] * _g["d" + k] + 0.02)
+                                   for k, w in _net.parameters.items()})
 ### END HIDDEN TESTS
 
 # %% test="test_adagrad_three_layers" points=1
 """Checks every weight and bias of a 3-layer network, and its cache, on random values."""
-_params, _grads, _cache = random_network([4, 5, 3, 2], seed=1)
-_p, _c = call_update(update_parameters_with_adagrad, _params, _grads[0], _cache, 0.3, 1e-4)
-_variants = adagrad_variants(_params, _grads[0], _cache, 0.3, 1e-4)
-for _k in _params:
-    _g = _grads[0]["d" + _k]
-    check_close(_c["d" + _k], _cache["d" + _k] + _g * _g, f"cache['d{_k}']",
-                mistakes={f"cache['d{_k}'] did not change: is layer {_k[1:]} in your loop, for "
-                          "W and for b?": _cache["d" + _k]}
-                | {d: c["d" + _k] for d, (_, c) in _variants.items()})
-    check_close(_p[_k], _params[_k] - 0.3 * _g / np.sqrt(_cache["d" + _k] + _g * _g + 1e-4),
-                f"parameters['{_k}']",
-                mistakes={f"{_k} did not move: update every layer's weights and biases.": _params[_k]}
-                | {d: p[_k] for d, (p, _) in _variants.items()})
+_net = fixtures.network([4, 5, 3, 2], seed=1)
+_new = {k: c + _net.grads[0][k] * _net.grads[0][k] for k, c in _net.state.items()}
+check_adagrad(_net.parameters, _net.grads, _net.state, 0.3, 1e-4, expected_cache=_new,
+              expected_parameters={k: w - 0.3 * _net.grads[0]["d" + k] / np.sqrt(_new["d" + k] + 1e-4)
+                                   for k, w in _net.parameters.items()})
 print("Correct on a 3-layer network, weights and biases.")
 
 # %% test="test_adagrad_several_steps" points=2
 """Checks three steps in a row, two networks interleaved, against the closed form of the sums."""
-_runs = [random_network([3, 4, 2], seed=5, steps=3), random_network([2, 2, 3, 1], seed=6, steps=3)]
-_out = run_updates([(update_parameters_with_adagrad, p, g, c, (0.1, 1e-2)) for p, g, c in _runs])
-# Closed form: cache_t = cache_0 + (g_1**2 + ... + g_t**2), and
+# adagrad_closed_form: cache_t = cache_0 + (g_1**2 + ... + g_t**2), and
 # W_3 = W_0 - alpha * sum over t of g_t / sqrt(cache_t + eps).
-for (_params, _grads, _cache), (_p, _c) in zip(_runs, _out):
-    for _k in _params:
-        _g = np.stack([g["d" + _k] for g in _grads])
-        _cache_t = _cache["d" + _k] + np.cumsum(_g**2, axis=0)
-        check_close(_c["d" + _k], _cache_t[-1], f"cache['d{_k}'] after 3 steps", mistakes={
-            "the cache did not change over 3 steps: return the updated cache.": _cache["d" + _k],
-            "the cache holds only the last step: keep adding to the cache you are given "
-            "(no global variable, no fresh zeros inside the function).":
-                _cache["d" + _k] + _g[-1] ** 2})
-        check_close(_p[_k], _params[_k] - 0.1 * np.sum(_g / np.sqrt(_cache_t + 1e-2), axis=0),
-                    f"parameters['{_k}'] after 3 steps",
-                    hint="If the one-step tests above pass, look for state kept between calls.")
+check_runs(update_parameters_with_adagrad, adagrad_mistakes, adagrad_closed_form,
+           [fixtures.network([3, 4, 2], seed=5, steps=3), fixtures.network([2, 2, 3, 1], seed=6, steps=3)],
+           (0.1, 1e-2))
 print("Correct: three AdaGrad steps in a row.")
 ### BEGIN HIDDEN TESTS
-_runs = [random_network([5, 3, 3, 3, 1], seed=7, steps=4, grad_scale=1.0),
-         random_network([1, 2], seed=8, steps=2, grad_scale=0.01, state_scale=0.0)]
-_out = run_updates([(update_parameters_with_adagrad, p, g, c, (0.02, 1e-6)) for p, g, c in _runs])
-for (_params, _grads, _cache), (_p, _c) in zip(_runs, _out):
-    for _k in _params:
-        _g = np.stack([g["d" + _k] for g in _grads])
-        _cache_t = _cache["d" + _k] + np.cumsum(_g**2, axis=0)
-        check_close(_c["d" + _k], _cache_t[-1], f"cache['d{_k}'] (other values)")
-        check_close(_p[_k], _params[_k] - 0.02 * np.sum(_g / np.sqrt(_cache_t + 1e-6), axis=0),
-                    f"parameters['{_k}'] (other values)")
+check_runs(update_parameters_with_adagrad, adagrad_mistakes, adagrad_closed_form,
+           [fixtures.network([5, 3, 3, 3, 1], seed=7, steps=4, grad_scale=1.0),
+            fixtures.network([1, 2], seed=8, steps=2, grad_scale=0.01, state_scale=0.0)],
+           (0.02, 1e-6))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -556,14 +563,12 @@ def initialize_rmsprop(parameters):
 
 
 # %% test="test_rmsprop_init_zeros" points=1
-"""Checks s of a 3-layer network: keys dW1..db3, zeros shaped like each parameter."""
-_params, _, _ = random_network([3, 6, 2, 1], seed=10)
-check_zero_state(initialize_rmsprop, _params, "s")
+"""Checks s of a 3-layer network: keys dW1..db3, float zeros shaped like each parameter."""
+check_zero_state(initialize_rmsprop, fixtures.network([3, 6, 2, 1], seed=10).parameters, "s")
 print("Correct: s starts at zero for every weight and bias.")
 ### BEGIN HIDDEN TESTS
 for _dims in ([2, 1], [4, 3, 3, 3, 3], [7, 5]):
-    _params, _, _ = random_network(_dims, seed=13)
-    check_zero_state(initialize_rmsprop, _params, f"s (layers {_dims})")
+    check_zero_state(initialize_rmsprop, fixtures.network(_dims, seed=13).parameters, "s")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -605,7 +610,8 @@ def update_parameters_with_rmsprop(parameters, grads, s, beta2, learning_rate, e
 
 # %% [markdown]
 # The hand fixture below uses $\beta_2 = 0.9$, $\alpha = 0.1$ and $\varepsilon = 0.01$. Its
-# arithmetic is written out in the test cells.
+# arithmetic is written out in the test cells. The checkers work like AdaGrad's, with the
+# mistakes of RMSProp.
 
 # %% readonly="fixture_rmsprop_hand"
 rms_params = {"W1": np.array([[1.0, -2.0], [0.5, 3.0]]), "b1": np.array([[0.1], [-0.1]]),
@@ -616,68 +622,85 @@ rms_s = {"dW1": np.array([[0.1, 0.5], [0.2, 0.0]]), "db1": np.array([[0.3], [0.0
          "dW2": np.array([[0.05, 0.01]]), "db2": np.array([[0.14]])}
 
 
-def rmsprop_variants(params, grads, s, beta, lr, eps):
-    """What a one-step RMSProp returns under each classic mistake: {diagnosis: (W, s)}."""
-    def step(new_s, denominator):
-        return ({k: params[k] - lr * grads["d" + k] / denominator(new_s["d" + k])
-                 for k in params}, new_s)
-    good = {k: beta * s[k] + (1 - beta) * grads[k] ** 2 for k in s}
-    root = lambda v: np.sqrt(v + eps)  # noqa: E731
-    with np.errstate(invalid="ignore"):  # sqrt of a negative s: NaN, no warning
-        out = {"the gradient is not squared: s averages dW**2 (element-wise), not dW.":
-               step({k: beta * s[k] + (1 - beta) * grads[k] for k in s}, root)}
-    return out | {
+# %% readonly="checkers_rmsprop"
+def rmsprop_mistakes(parameters, grads_list, s, beta, learning_rate, epsilon):
+    """{diagnosis: (parameters, s)} that each classic RMSProp mistake returns."""
+    def good(v, g):
+        return beta * v + (1 - beta) * g**2
+
+    def root(old, new):
+        return np.sqrt(new + epsilon)
+
+    rules = {
+        "the gradient is not squared: s averages dW**2 (element-wise), not dW.":
+            (lambda v, g: beta * v + (1 - beta) * g, root),
         "(1 - beta2) is missing: s = beta2 * s + (1 - beta2) * dW**2.":
-            step({k: beta * s[k] + grads[k] ** 2 for k in s}, root),
+            (lambda v, g: beta * v + g**2, root),
         "beta2 and (1 - beta2) are swapped: the old s is multiplied by beta2, dW**2 by (1 - beta2).":
-            step({k: (1 - beta) * s[k] + beta * grads[k] ** 2 for k in s}, root),
+            (lambda v, g: (1 - beta) * v + beta * g**2, root),
         "this is AdaGrad's sum (s + dW**2): RMSProp averages, s = beta2 * s + (1 - beta2) * dW**2.":
-            step({k: s[k] + grads[k] ** 2 for k in s}, root),
+            (lambda v, g: v + g**2, root),
         "the old s was dropped: s = beta2 * s + (1 - beta2) * dW**2 keeps beta2 * s.":
-            step({k: (1 - beta) * grads[k] ** 2 for k in s}, root),
+            (lambda v, g: (1 - beta) * g**2, root),
         "the square root is missing: divide by np.sqrt(s + epsilon), not by s + epsilon.":
-            step(good, lambda v: v + eps),
+            (good, lambda old, new: new + epsilon),
         "epsilon is outside the square root: use np.sqrt(s + epsilon), not np.sqrt(s) + epsilon.":
-            step(good, lambda v: np.sqrt(v) + eps),
-        "epsilon is missing: divide by np.sqrt(s + epsilon).":
-            step(good, np.sqrt),
+            (good, lambda old, new: np.sqrt(new) + epsilon),
+        "epsilon is missing: divide by np.sqrt(s + epsilon).": (good, lambda old, new: np.sqrt(new)),
         "the step used the old s: first update s, then divide by the new one.":
-            step(s, root),
+            (good, lambda old, new: np.sqrt(old + epsilon)),
     }
+    out = {d: simulate(parameters, grads_list, s, learning_rate, *r) for d, r in rules.items()}
+    out["the parameters stepped up the gradient: subtract the step, do not add it."] = simulate(
+        parameters, grads_list, s, learning_rate, good, root, sign=-1.0)
+    out["the new s is not stored, so every step starts from the old one: store it in s[...] "
+        "and return it."] = simulate(parameters, grads_list, s, learning_rate, good, root,
+                                     stored=False)
+    return out
+
+
+def rmsprop_unrolled(parameters, grads_list, s, beta, learning_rate, epsilon):
+    """RMSProp after T steps without the recursion:
+    s_t = beta**t s_0 + (1 - beta) (beta**(t-1) g_1**2 + ... + beta**0 g_t**2),
+    W_T = W_0 - alpha * sum over t of g_t / sqrt(s_t + eps)."""
+    T = len(grads_list)
+    ss = {k: [beta**t * s[k] + (1 - beta) * sum(beta ** (t - j) * grads_list[j - 1][k] ** 2
+                                                 for j in range(1, t + 1))
+              for t in range(1, T + 1)] for k in s}
+    return ({k: w - learning_rate * sum(g["d" + k] / np.sqrt(v + epsilon)
+                                        for g, v in zip(grads_list, ss["d" + k]))
+             for k, w in parameters.items()},
+            {k: v[-1] for k, v in ss.items()})
+
+
+def check_rmsprop(parameters, grads_list, s, beta2, learning_rate, epsilon, expected_s=None,
+                  expected_parameters=None, when=""):
+    """check_adaptive for your update_parameters_with_rmsprop."""
+    return check_adaptive(update_parameters_with_rmsprop, rmsprop_mistakes, parameters, grads_list,
+                          s, beta2, learning_rate, epsilon, expected_state=expected_s,
+                          expected_parameters=expected_parameters, when=when)
 
 
 # %% test="test_rmsprop_s_update" points=2
 """Checks the returned s is beta2 * s + (1 - beta2) * dW**2 (hand-computed, beta2 = 0.9)."""
-_p, _s = call_update(update_parameters_with_rmsprop, rms_params, rms_grads, rms_s, 0.9, 0.1, 0.01)
 # 0.9 * s + 0.1 * dW**2:
 #   dW1: [[0.09 + 0.9, 0.45 + 0.1], [0.18 + 0, 0 + 0.025]] = [[0.99, 0.55], [0.18, 0.025]]
 #   db1: [[0.27 + 0.004], [0 + 0.016]];  dW2: [[0.045 + 0.009, 0.009 + 0.001]];  db2: 0.126 + 0.049
 _expected = {"dW1": np.array([[0.99, 0.55], [0.18, 0.025]]), "db1": np.array([[0.274], [0.016]]),
              "dW2": np.array([[0.054, 0.010]]), "db2": np.array([[0.175]])}
-check_keys(_s, _expected, "the returned s")
-for _k in _expected:
-    _mistakes = {"it did not change: store s[key] = beta2 * s[key] + (1 - beta2) * grads[key]**2 "
-                 "and return that s.": rms_s[_k],
-                 "the gradient is not squared: average dW**2 (element-wise), not dW.":
-                     0.9 * rms_s[_k] + 0.1 * rms_grads[_k]}
-    _mistakes.update({d: s[_k] for d, (_, s) in rmsprop_variants(
-        rms_params, rms_grads, rms_s, 0.9, 0.1, 0.01).items()})
-    check_close(_s[_k], _expected[_k], f"s['{_k}']", mistakes=_mistakes)
+check_rmsprop(rms_params, [rms_grads], rms_s, 0.9, 0.1, 0.01, expected_s=_expected)
 print("Correct: s is the exponentially weighted average of the squared gradients.")
 ### BEGIN HIDDEN TESTS
-_params, _grads, _s0 = random_network([3, 2, 2], seed=31, state_scale=0.3)
+_net = fixtures.network([3, 2, 2], seed=31, state_scale=0.3)
 for _beta in (0.999, 0.75):
-    _p, _s = call_update(update_parameters_with_rmsprop, _params, _grads[0], _s0, _beta, 0.05, 1e-3)
-    for _k in _s0:
-        check_close(_s[_k], _beta * _s0[_k] + (1 - _beta) * _grads[0][_k] * _grads[0][_k],
-                    f"s['{_k}'] (beta2={_beta})",
-                    mistakes={d: s[_k] for d, (_, s) in rmsprop_variants(
-                        _params, _grads[0], _s0, _beta, 0.05, 1e-3).items()})
+    check_rmsprop(_net.parameters, _net.grads, _net.state, _beta, 0.05, 1e-3,
+                  when=f"beta2={_beta}",
+                  expected_s={k: _beta * v + (1 - _beta) * _net.grads[0][k] * _net.grads[0][k]
+                              for k, v in _net.state.items()})
 ### END HIDDEN TESTS
 
 # %% test="test_rmsprop_step_hand_computed" points=2
 """Checks the new parameters W - alpha dW / sqrt(s + eps) on the hand-computed fixture."""
-_p, _s = call_update(update_parameters_with_rmsprop, rms_params, rms_grads, rms_s, 0.9, 0.1, 0.01)
 # new s + 0.01: dW1 [[1.0, 0.56], [0.19, 0.035]], db1 [[0.284], [0.026]], dW2 [[0.064, 0.02]], db2 [[0.185]]
 # W := W - 0.1 * dW / sqrt(that):
 _expected = {
@@ -687,79 +710,39 @@ _expected = {
     "W2": np.array([[1.0 + 0.03 / np.sqrt(0.064), -1.0 - 0.01 / np.sqrt(0.02)]]),
     "b2": np.array([[2.0 - 0.07 / np.sqrt(0.185)]]),
 }
-check_keys(_p, _expected, "the returned parameters")
-_variants = rmsprop_variants(rms_params, rms_grads, rms_s, 0.9, 0.1, 0.01)
-for _k in _expected:
-    _mistakes = {f"{_k} did not move: is it inside your loop over range(1, L + 1), weights and "
-                 "biases?": rms_params[_k],
-                 "you stepped up the gradient: subtract the step, do not add it.":
-                     2 * rms_params[_k] - _expected[_k]}
-    _mistakes.update({d: p[_k] for d, (p, _) in _variants.items()})
-    check_close(_p[_k], _expected[_k], f"parameters['{_k}']", mistakes=_mistakes,
-                hint="(If it is NaN: the square root of a negative s; is the gradient squared, "
-                     "dW**2?)")
+check_rmsprop(rms_params, [rms_grads], rms_s, 0.9, 0.1, 0.01, expected_parameters=_expected)
 print("Correct: every parameter moved by alpha * dW / sqrt(s + epsilon).")
 ### BEGIN HIDDEN TESTS
-_params, _grads, _s0 = random_network([2, 3, 1], seed=32, grad_scale=0.05, state_scale=0.01)
-_p, _s = call_update(update_parameters_with_rmsprop, _params, _grads[0], _s0, 0.99, 0.2, 0.02)
-for _k in _params:
-    _new = 0.99 * _s0["d" + _k] + 0.01 * _grads[0]["d" + _k] ** 2
-    check_close(_p[_k], _params[_k] - 0.2 * _grads[0]["d" + _k] / np.sqrt(_new + 0.02),
-                f"parameters['{_k}'] (other values)",
-                mistakes={d: p[_k] for d, (p, _) in rmsprop_variants(
-                    _params, _grads[0], _s0, 0.99, 0.2, 0.02).items()})
+_net = fixtures.network([2, 3, 1], seed=32, grad_scale=0.05, state_scale=0.01)
+_g = _net.grads[0]
+check_rmsprop(_net.parameters, _net.grads, _net.state, 0.99, 0.2, 0.02, when="other values",
+              expected_parameters={k: w - 0.2 * _g["d" + k] / np.sqrt(
+                  0.99 * _net.state["d" + k] + 0.01 * _g["d" + k] * _g["d" + k] + 0.02)
+                  for k, w in _net.parameters.items()})
 ### END HIDDEN TESTS
 
 # %% test="test_rmsprop_three_layers" points=1
 """Checks every weight and bias of a 3-layer network, and its s, on random values."""
-_params, _grads, _s0 = random_network([4, 5, 3, 2], seed=2)
-_p, _s = call_update(update_parameters_with_rmsprop, _params, _grads[0], _s0, 0.999, 0.01, 1e-4)
-_variants = rmsprop_variants(_params, _grads[0], _s0, 0.999, 0.01, 1e-4)
-for _k in _params:
-    _g = _grads[0]["d" + _k]
-    _new = 0.999 * _s0["d" + _k] + 0.001 * _g * _g
-    check_close(_s["d" + _k], _new, f"s['d{_k}']",
-                mistakes={f"s['d{_k}'] did not change: is layer {_k[1:]} in your loop, for W "
-                          "and for b?": _s0["d" + _k]}
-                | {d: s["d" + _k] for d, (_, s) in _variants.items()})
-    check_close(_p[_k], _params[_k] - 0.01 * _g / np.sqrt(_new + 1e-4), f"parameters['{_k}']",
-                mistakes={f"{_k} did not move: update every layer's weights and biases.": _params[_k]}
-                | {d: p[_k] for d, (p, _) in _variants.items()})
+_net = fixtures.network([4, 5, 3, 2], seed=2)
+_new = {k: 0.999 * v + 0.001 * _net.grads[0][k] * _net.grads[0][k] for k, v in _net.state.items()}
+check_rmsprop(_net.parameters, _net.grads, _net.state, 0.999, 0.01, 1e-4, expected_s=_new,
+              expected_parameters={k: w - 0.01 * _net.grads[0]["d" + k] / np.sqrt(_new["d" + k] + 1e-4)
+                                   for k, w in _net.parameters.items()})
 print("Correct on a 3-layer network, weights and biases.")
 
 # %% test="test_rmsprop_several_steps" points=2
 """Checks three steps in a row, two networks interleaved, against the unrolled average."""
-_runs = [random_network([3, 4, 2], seed=15, steps=3), random_network([2, 2, 3, 1], seed=16, steps=3)]
-_out = run_updates([(update_parameters_with_rmsprop, p, g, s, (0.9, 0.1, 1e-2)) for p, g, s in _runs])
-# Unrolled: s_t = 0.9**t * s_0 + 0.1 * (0.9**(t-1) g_1**2 + ... + 0.9**0 g_t**2), and
+# rmsprop_unrolled: s_t = 0.9**t * s_0 + 0.1 * (0.9**(t-1) g_1**2 + ... + 0.9**0 g_t**2), and
 # W_3 = W_0 - alpha * sum over t of g_t / sqrt(s_t + eps).
-for (_params, _grads, _s0), (_p, _s) in zip(_runs, _out):
-    for _k in _params:
-        _g = [g["d" + _k] for g in _grads]
-        _s_t = [0.9**t * _s0["d" + _k] + 0.1 * sum(0.9 ** (t - j) * _g[j - 1] ** 2
-                                                 for j in range(1, t + 1)) for t in (1, 2, 3)]
-        check_close(_s["d" + _k], _s_t[-1], f"s['d{_k}'] after 3 steps", mistakes={
-            "s did not change over 3 steps: return the updated s.": _s0["d" + _k],
-            "s holds only the last step: keep averaging into the s you are given "
-            "(no global variable, no fresh zeros inside the function).":
-                0.9 * _s0["d" + _k] + 0.1 * _g[-1] ** 2})
-        check_close(_p[_k], _params[_k] - 0.1 * sum(g / np.sqrt(s + 1e-2) for g, s in zip(_g, _s_t)),
-                    f"parameters['{_k}'] after 3 steps",
-                    hint="If the one-step tests above pass, look for state kept between calls.")
+check_runs(update_parameters_with_rmsprop, rmsprop_mistakes, rmsprop_unrolled,
+           [fixtures.network([3, 4, 2], seed=15, steps=3), fixtures.network([2, 2, 3, 1], seed=16, steps=3)],
+           (0.9, 0.1, 1e-2))
 print("Correct: three RMSProp steps in a row.")
 ### BEGIN HIDDEN TESTS
-_runs = [random_network([5, 3, 3, 3, 1], seed=17, steps=4, grad_scale=1.0),
-         random_network([1, 2], seed=18, steps=2, grad_scale=0.01, state_scale=0.0)]
-_out = run_updates([(update_parameters_with_rmsprop, p, g, s, (0.99, 0.02, 1e-6)) for p, g, s in _runs])
-for (_params, _grads, _s0), (_p, _s) in zip(_runs, _out):
-    for _k in _params:
-        _g = [g["d" + _k] for g in _grads]
-        _s_t = [0.99**t * _s0["d" + _k] + 0.01 * sum(0.99 ** (t - j) * _g[j - 1] ** 2
-                                                   for j in range(1, t + 1))
-                for t in range(1, len(_g) + 1)]
-        check_close(_s["d" + _k], _s_t[-1], f"s['d{_k}'] (other values)")
-        check_close(_p[_k], _params[_k] - 0.02 * sum(g / np.sqrt(s + 1e-6) for g, s in zip(_g, _s_t)),
-                    f"parameters['{_k}'] (other values)")
+check_runs(update_parameters_with_rmsprop, rmsprop_mistakes, rmsprop_unrolled,
+           [fixtures.network([5, 3, 3, 3, 1], seed=17, steps=4, grad_scale=1.0),
+            fixtures.network([1, 2], seed=18, steps=2, grad_scale=0.01, state_scale=0.0)],
+           (0.99, 0.02, 1e-6))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -876,7 +859,7 @@ for label, run in runs.items():
 #
 # | | state update | parameter update | state starts at |
 # |---|---|---|---|
-# | AdaGrad | $\text{cache} = \text{cache} + dW^2$ | $W := W - \alpha\, dW / \sqrt{\text{cache} + \varepsilon}$ | 0 here; 0.1 in Keras; 0 in PyTorch |
+# | AdaGrad | $\text{cache} = \text{cache} + dW^2$ | $W := W - \alpha\, dW / \sqrt{\text{cache} + \varepsilon}$ | 0 here; 0.1 in Keras and TensorFlow (not the blog's 1 and 0); 0 in PyTorch |
 # | RMSProp | $S = \beta_2 S + (1 - \beta_2)\, dW^2$ | $W := W - \alpha\, dW / \sqrt{S + \varepsilon}$ | 0 (Keras and PyTorch too) |
 #
 # * Both give **each parameter its own learning rate** $\alpha / \sqrt{\text{state} +

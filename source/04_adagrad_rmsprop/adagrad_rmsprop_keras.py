@@ -7,15 +7,15 @@
 #
 # | | your numpy code | Keras |
 # |---|---|---|
-# | AdaGrad state starts at | 0 | `initial_accumulator_value=0.1` |
+# | AdaGrad state starts at | 0 | `initial_accumulator_value=0.1` (your notes' blog says 0: out of date) |
 # | RMSProp state starts at | 0 | 0 |
 # | $\varepsilon$ | inside the square root, you choose it | inside the square root, default `1e-7` |
 # | RMSProp's $\beta_2$ | `beta2` | `rho` (default 0.9) |
 #
-# The four cells marked *your code* take your functions from the graded notebook: paste them
-# there. Everything runs in float64, so "agree" means to about 1e-12, and the asserts fail if
-# Keras and numpy ever drift apart by more than 1e-6. The notebook uses a GPU when TensorFlow
-# sees one and the CPU otherwise.
+# It runs **your** four functions, loaded from the graded notebook `adagrad_rmsprop.ipynb` in
+# the same folder: solve them there and save it first. Everything runs in float64, so "agree"
+# means to about 1e-12, and the asserts fail if Keras and numpy ever drift apart by more than
+# 1e-6. The notebook uses a GPU when TensorFlow sees one and the CPU otherwise.
 
 # %%
 import inspect
@@ -31,50 +31,18 @@ import tensorflow as tf
 
 # %% [markdown]
 # ## Your code from the graded notebook
+#
+# The next cell runs *your* functions from `adagrad_rmsprop.ipynb` (its imports and definitions
+# only, no tests, no plots). Save the graded notebook first (Ctrl+S); if an exercise is not
+# done yet, the cell says which one.
 
-# %% solution="keras_initialize_adagrad"
-def initialize_adagrad(parameters):
-    """Your function from adagrad_rmsprop.ipynb: zeros keyed dW1, db1, ..., dWL, dbL."""
-    ### BEGIN SOLUTION
-    return {"d" + k: np.zeros(v.shape) for k, v in parameters.items()}
-    ### END SOLUTION
+# %%
+from course import exercises
 
-
-# %% solution="keras_update_parameters_with_adagrad"
-def update_parameters_with_adagrad(parameters, grads, cache, learning_rate, epsilon):
-    """Your function: cache += dW**2, then W -= alpha * dW / sqrt(cache + eps); returns both."""
-    ### BEGIN SOLUTION
-    L = len(parameters) // 2
-    for l in range(1, L + 1):
-        for name in ("W", "b"):
-            key, dkey = f"{name}{l}", f"d{name}{l}"
-            cache[dkey] = cache[dkey] + grads[dkey] ** 2
-            parameters[key] = parameters[key] - learning_rate * grads[dkey] / np.sqrt(cache[dkey] + epsilon)
-    return parameters, cache
-    ### END SOLUTION
-
-
-# %% solution="keras_initialize_rmsprop"
-def initialize_rmsprop(parameters):
-    """Your function from adagrad_rmsprop.ipynb: zeros keyed dW1, db1, ..., dWL, dbL."""
-    ### BEGIN SOLUTION
-    return {"d" + k: np.zeros(v.shape) for k, v in parameters.items()}
-    ### END SOLUTION
-
-
-# %% solution="keras_update_parameters_with_rmsprop"
-def update_parameters_with_rmsprop(parameters, grads, s, beta2, learning_rate, epsilon):
-    """Your function: s = beta2 s + (1 - beta2) dW**2, then W -= alpha dW / sqrt(s + eps)."""
-    ### BEGIN SOLUTION
-    L = len(parameters) // 2
-    for l in range(1, L + 1):
-        for name in ("W", "b"):
-            key, dkey = f"{name}{l}", f"d{name}{l}"
-            s[dkey] = beta2 * s[dkey] + (1 - beta2) * grads[dkey] ** 2
-            parameters[key] = parameters[key] - learning_rate * grads[dkey] / np.sqrt(s[dkey] + epsilon)
-    return parameters, s
-    ### END SOLUTION
-
+ex = exercises.load("adagrad_rmsprop.ipynb", "initialize_adagrad", "update_parameters_with_adagrad",
+                    "initialize_rmsprop", "update_parameters_with_rmsprop")
+initialize_adagrad, update_parameters_with_adagrad = ex.initialize_adagrad, ex.update_parameters_with_adagrad
+initialize_rmsprop, update_parameters_with_rmsprop = ex.initialize_rmsprop, ex.update_parameters_with_rmsprop
 
 # %% [markdown]
 # ## 1. What Keras computes: read the source
@@ -94,9 +62,11 @@ print(f"Adagrad defaults: learning_rate={float(defaults.learning_rate):g}, "
 # %% [markdown]
 # So Keras' Adagrad is exactly the course's rule, `accumulator += g**2` and then
 # `w -= lr * g / sqrt(accumulator + epsilon)` (update first, $\varepsilon$ inside the root),
-# except that the accumulator starts at **0.1**, not 0. (Your notes' blog remembers
-# "TensorFlow: 1, Keras: 0"; older versions and other libraries really did differ, so check the
-# version you run, as above. PyTorch's `torch.optim.Adagrad` starts at 0 and adds
+# except that the accumulator starts at **0.1**, not 0. Your notes' blog says "TensorFlow: 1,
+# Keras: 0": that is **out of date**. Today TensorFlow's optimizers are Keras' (the 0.1 printed
+# above), TensorFlow 1's `tf.train.AdagradOptimizer` also started at 0.1 (not 1), and only
+# early versions of Keras started at 0. Defaults change between versions, so check the version
+# you run, as above. (PyTorch's `torch.optim.Adagrad` starts at 0 and adds
 # $\varepsilon = 10^{-10}$ outside the root.)
 
 # %%
