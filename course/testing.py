@@ -31,6 +31,7 @@ import numpy as np
 # (even inside a function a test calls) cannot change what these helpers conclude.
 _asarray, _isfinite, _isclose = np.asarray, np.isfinite, np.isclose
 _argwhere, _abs, _maximum = np.argwhere, np.abs, np.maximum
+_round, _trunc = np.round, np.trunc
 _array_equal, _shares_memory = np.array_equal, np.shares_memory
 _get_state, _set_state, _RandomState = np.random.get_state, np.random.set_state, np.random.RandomState
 _UFuncTypeError = getattr(np, "exceptions", np).__dict__.get("UFuncTypeError", TypeError)
@@ -94,7 +95,8 @@ def check_close(actual, expected, name: str, hint: str = "", rtol: float = 1e-7,
     transposed, a constant factor), then shows the first mismatch with enough digits to see
     the difference, and adds `hint`. `nan_hint` is shown only when `actual` holds NaN or inf;
     `columns=True` marks a data array (examples are columns) for the shape message.
-    A float32 or integer result where float64 is expected fails with a message saying so.
+    A float32 or float16 result always fails (the course computes in float64), and so does an
+    integer result where the expected values have fractions, with a message saying so.
     """
     if actual is None:
         raise AssertionError(f"{name} is None: did you forget to return it?")
@@ -123,10 +125,14 @@ def check_close(actual, expected, name: str, hint: str = "", rtol: float = 1e-7,
     actual_arr = actual_arr.astype(float)
     if not _isfinite(actual_arr).all():
         raise AssertionError(f"{name} contains NaN or inf. {nan_hint}".strip())
+    kind = _asarray(actual).dtype
+    if kind in (np.float32, np.float16):
+        raise AssertionError(
+            f"{name} is {kind}, which keeps only about {7 if kind == np.float32 else 3} digits: "
+            "compute in float64 (numpy's default; no dtype=np.float32, no .astype).")
     if _allclose(actual_arr, expected_arr, rtol, atol):
-        kind = _asarray(actual).dtype
         if isinstance(actual, np.ndarray) and kind.kind in "iub" \
-                and not _allclose(expected_arr, np.round(expected_arr), 0, 0):
+                and not _allclose(expected_arr, _round(expected_arr), 0, 0):
             raise AssertionError(f"{name} is an integer array ({kind}); expected floats.")
         return
     matched = []
@@ -139,13 +145,7 @@ def check_close(actual, expected, name: str, hint: str = "", rtol: float = 1e-7,
             matched.append(diagnosis)
     if matched:  # several mistakes can give the same number on one fixture: name them all
         raise AssertionError(f"{name} is wrong: " + " Or: ".join(matched))
-    kind = _asarray(actual).dtype
-    if kind == np.float32 or kind == np.float16:
-        if _allclose(actual_arr, expected_arr, 1e-3 if kind == np.float16 else 2e-6, atol):
-            raise AssertionError(
-                f"{name} is {kind} and only about {7 if kind == np.float32 else 3} digits are "
-                "right: compute in float64 (numpy's default; no dtype=np.float32, no .astype).")
-    if kind.kind in "iub" and _allclose(actual_arr, np.trunc(expected_arr), 0, 0.5):
+    if kind.kind in "iub" and _allclose(actual_arr, _trunc(expected_arr), 0, 0.5):
         raise AssertionError(
             f"{name} is an integer array ({kind}), so the fractions were cut off: make "
             "arrays of floats (np.zeros(shape), not np.zeros(shape, dtype=int)).")
@@ -205,10 +205,15 @@ def unchanged_cause(key: str, L: int, changed: Mapping | None = None) -> str:
     if not m:
         return "is it updated and returned?"
     kind, layer = m.group(1), int(m.group(2))
-    if kind == "b" and changed is not None and changed.get(key.replace("b", "W")):
+    changed = changed or {}
+    if kind == "b" and changed.get(key.replace("b", "W")):
         return "are the biases updated too, not only the weights?"
-    if layer == L:
+    earlier = [k for k, moved in changed.items() if moved and (m2 := LAYER_KEY.match(k))
+               and int(m2.group(2)) < layer]
+    if layer == L and earlier:
         return f"does your loop reach the last layer ({L}): range(1, L + 1)?"
+    if changed and not any(changed.values()):
+        return "nothing changed: is the new value stored (in the dict) and returned?"
     return "is every layer updated inside your loop, and the new value stored and returned?"
 
 
@@ -233,13 +238,12 @@ def check_dict_close(actual, expected, name: str, mistakes: Mapping[str, Mapping
                     changed[key] = True
     L = _last_layer(expected)
     for key in expected:
-        table = {}
+        # The caller's named mistakes come first: they are more specific than "did not change".
+        table = {d: w[key] for d, w in (mistakes or {}).items()
+                 if isinstance(w, Mapping) and key in w}
         if start is not None and key in start and not _allclose(
                 _asarray(start[key], dtype=float), _asarray(expected[key], dtype=float), 0, 0):
             table["it did not change: " + unchanged_cause(key, L, changed)] = start[key]
-        for diagnosis, wrong in (mistakes or {}).items():
-            if isinstance(wrong, Mapping) and key in wrong:
-                table.setdefault(diagnosis, wrong[key])
         check_close(actual[key], expected[key], f"{name}['{key}']", (hints or {}).get(key, ""),
                     mistakes=table, **tol)
 
@@ -268,6 +272,9 @@ def check_state_zeros(state, parameters, name: str):
             raise AssertionError(f"{name}['d{k}'] has shape {np.shape(got)}, expected "
                                  f"{value.shape}, the shape of parameters['{k}']: use "
                                  f"np.zeros_like(parameters['{k}']) or np.zeros({k}.shape).")
+        if _asarray(got).dtype in (np.float32, np.float16):
+            raise AssertionError(f"{name}['d{k}'] is {_asarray(got).dtype}: make float64 zeros "
+                                 "(np.zeros(shape), numpy's default dtype).")
         if _asarray(got).dtype.kind in "iub":
             raise AssertionError(f"{name}['d{k}'] is an integer array ({_asarray(got).dtype}): "
                                  "later updates would be cut to whole numbers or fail. Make "
