@@ -100,6 +100,21 @@ def test_check_close_generic_diagnoses():
     assert "columns" not in str(err.value), "the data-array hint is only for data arrays"
 
 
+def test_float32_is_rejected_even_within_tolerance():
+    """Checks a float32 result that happens to round to the right digits still fails, by name."""
+    with pytest.raises(AssertionError, match="float32"):
+        testing.check_close(np.array([0.5, 0.25], dtype=np.float32), [0.5, 0.25], "s")
+    with pytest.raises(AssertionError, match="float32"):
+        testing.check_state_zeros({"dW1": np.zeros((1, 1), np.float32), "db1": np.zeros((1, 1))},
+                                  {"W1": np.ones((1, 1)), "b1": np.ones((1, 1))}, "s")
+
+
+def test_several_matching_mistakes_are_all_named():
+    """Checks two mistakes that give the same number on a fixture are both named."""
+    with pytest.raises(AssertionError, match="swapped.*Or: not stored"):
+        testing.check_close([1.0], [2.0], "v", mistakes={"swapped": [1.0], "not stored": [1.0]})
+
+
 def test_check_close_shows_enough_digits():
     """Checks a mismatch in the 8th digit is shown with digits that differ."""
     with pytest.raises(AssertionError, match="got 0.63857301, expected 0.63857298"):
@@ -234,6 +249,10 @@ def test_check_dict_close_gives_the_reason_an_array_did_not_change():
     last = dict(want, W2=start["W2"])
     with pytest.raises(AssertionError, match=r"last layer \(2\)"):
         testing.check_dict_close(last, want, "parameters", start=start)
+    nothing = dict(start)
+    with pytest.raises(AssertionError, match="nothing changed") as err:
+        testing.check_dict_close(nothing, want, "parameters", start=start)
+    assert "last layer" not in str(err.value)
     bias = dict(want, b1=start["b1"])
     with pytest.raises(AssertionError, match="biases") as err:
         testing.check_dict_close(bias, want, "parameters", start=start)
