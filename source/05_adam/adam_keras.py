@@ -13,8 +13,9 @@
 # 4. `model.fit` with Adam on a small model, and gradient descent, momentum, RMSprop and Adam
 #    as Keras optimizers on the same model, weights and mini-batches.
 #
-# The two cells marked *your code* take your functions from the graded notebook: paste them
-# there. The notebook uses a GPU when TensorFlow sees one and the CPU otherwise.
+# It runs *your* `initialize_adam` and `update_parameters_with_adam`, loaded from the graded
+# notebook `adam.ipynb` in the same folder (save it first). The notebook uses a GPU when
+# TensorFlow sees one and the CPU otherwise.
 
 # %%
 import matplotlib.pyplot as plt
@@ -31,36 +32,18 @@ from keras import ops
 # %matplotlib inline
 
 # %% [markdown]
-# ## Your code from the graded notebook
+# ## Your functions from the graded notebook
+#
+# The next cell runs **your** `initialize_adam` and `update_parameters_with_adam` from
+# `adam.ipynb` (only its imports and function definitions, no tests or training): every
+# comparison below checks your code against Keras. Save the graded notebook first; if an
+# exercise is not written yet, the cell says which.
 
-# %% solution="keras_initialize_adam"
-def initialize_adam(parameters):
-    """Your function from adam.ipynb: zero v and s keyed dW1, db1, ..., shaped like W1, b1, ..."""
-    ### BEGIN SOLUTION
-    v = {"d" + k: np.zeros_like(p, dtype=float) for k, p in parameters.items()}
-    s = {"d" + k: np.zeros_like(p, dtype=float) for k, p in parameters.items()}
-    return v, s
-    ### END SOLUTION
+# %%
+from course import exercises
 
-
-# %% solution="keras_update_parameters_with_adam"
-def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01,
-                                beta1=0.9, beta2=0.999, epsilon=1e-8):
-    """Your function from adam.ipynb: one Adam step; returns parameters, v, s, v_corrected, s_corrected."""
-    ### BEGIN SOLUTION
-    L = len(parameters) // 2
-    v_corrected, s_corrected = {}, {}
-    for l in range(1, L + 1):
-        for p in ("W", "b"):
-            d = f"d{p}{l}"
-            v[d] = beta1 * v[d] + (1 - beta1) * grads[d]
-            s[d] = beta2 * s[d] + (1 - beta2) * grads[d] ** 2
-            v_corrected[d] = v[d] / (1 - beta1**t)
-            s_corrected[d] = s[d] / (1 - beta2**t)
-            parameters[f"{p}{l}"] = parameters[f"{p}{l}"] - learning_rate * v_corrected[d] / (
-                np.sqrt(s_corrected[d]) + epsilon)
-    return parameters, v, s, v_corrected, s_corrected
-    ### END SOLUTION
+ex = exercises.load("adam.ipynb", "initialize_adam", "update_parameters_with_adam")
+initialize_adam, update_parameters_with_adam = ex.initialize_adam, ex.update_parameters_with_adam
 
 
 # %% [markdown]

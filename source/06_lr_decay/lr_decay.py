@@ -58,10 +58,12 @@
 # |---|---|---|---|---|
 # | $\alpha$ | 0.1 | 0.067 | 0.05 | 0.04 |
 #
-# **Epochs count from 0 in this course**, as in Python's `range`, in `course.nn.train` and in
-# Keras: `epoch_num` is the number of epochs already completed. The first pass over the data
-# is `epoch_num = 0` and uses $\alpha_0 = 0.2$ itself; the table's `epoch_num = 1` is the
-# second pass.
+# **The lecture counts epochs from 1**: its epoch 1 is the first pass over the data, so there
+# the first pass already uses 0.1. **This course counts epochs from 0**, as Python's `range`,
+# `course.nn.train` and Keras do: `epoch_num` is the number of epochs already completed. The
+# formula and the table stay the same; what moves is the pass each column belongs to. Here the
+# first pass is `epoch_num = 0` and uses $\alpha_0 = 0.2$ itself, and the table's
+# `epoch_num = 1` (0.1) is the second pass.
 
 # %%
 import math
@@ -70,7 +72,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course import data, nn, plots
-from course.testing import check_close, fresh
+from course.testing import call, check_close, check_dict_close
 
 # %matplotlib inline
 
@@ -101,58 +103,147 @@ def update_lr(learning_rate0, epoch_num, decay_rate):
     ### END SOLUTION
 
 
+# %% [markdown]
+# The tests call your functions through `call` (`course.testing`), which also checks that they
+# leave numpy's global random generator alone, and compare with values worked out by hand. The
+# cell below lists, for each decay formula, what classic mistakes return, so a failing test
+# can name the mistake.
+
+# %% readonly="checkers_lr_decay_formulas"
+def _rates(formula, epochs):
+    """formula(e) for every epoch, as floats (inf where a mistake divides by zero)."""
+    with np.errstate(all="ignore"):
+        return [float(formula(np.float64(e))) for e in epochs]
+
+
+def update_lr_mistakes(a0, epochs, r):
+    """{diagnosis: the rates update_lr(a0, e, r) gives for `epochs` with that mistake}."""
+    return {d: _rates(f, epochs) for d, f in {
+        "the rate grows: you multiplied alpha_0 by (1 + decay_rate * epoch_num) instead of "
+        "dividing by it.": lambda e: a0 * (1 + r * e),
+        "epoch shifted by one (epoch_num + 1): epoch_num is used as given; epoch 0 gives "
+        "alpha_0 and epoch 1 gives alpha_0 / (1 + decay_rate).": lambda e: a0 / (1 + r * (e + 1)),
+        "epoch shifted back by one: did you use epoch_num - 1?": lambda e: a0 / (1 + r * (e - 1)),
+        "the '1 +' in the denominator is missing: alpha_0 / (1 + decay_rate * epoch_num).":
+            lambda e: a0 / (r * e),
+        "operator precedence: alpha_0 / (1 + decay_rate) * epoch_num divides by (1 + "
+        "decay_rate) and then multiplies by epoch_num; bracket the whole denominator.":
+            lambda e: a0 / (1 + r) * e,
+        "decay_rate multiplies alpha_0 (alpha_0 * decay_rate / (1 + epoch_num)); it belongs in "
+        "the denominator, next to epoch_num.": lambda e: a0 * r / (1 + e),
+        "you divided epoch_num by decay_rate; multiply them: 1 + decay_rate * epoch_num.":
+            lambda e: a0 / (1 + e / r),
+        "decay_rate is ignored: alpha_0 / (1 + epoch_num).": lambda e: a0 / (1 + e),
+    }.items()}
+
+
+def schedule_lr_decay_mistakes(a0, epochs, r, T):
+    """{diagnosis: the rates schedule_lr_decay(a0, e, r, T) gives for `epochs` with that mistake}."""
+    return {d: _rates(f, epochs) for d, f in {
+        "no floor: epoch_num / time_interval is a fraction (the rate slides every epoch); it "
+        "must stay constant for a whole interval: use epoch_num // time_interval.":
+            lambda e: a0 / (1 + r * e / T),
+        "the floor was applied to the learning rate, floor(alpha_0 / (...)); floor only "
+        "epoch_num / time_interval.": lambda e: np.floor(a0 / (1 + r * e / T)),
+        "the drop comes too early: you rounded up (ceil); count whole intervals with a floor.":
+            lambda e: a0 / (1 + r * np.ceil(e / T)),
+        "the drop comes too early: you rounded to the nearest integer; count whole intervals "
+        "with a floor.": lambda e: a0 / (1 + r * np.round(e / T)),
+        "the drop comes one epoch early: (epoch_num + 1) // time_interval; the epoch just "
+        "before a boundary is still in the previous interval.":
+            lambda e: a0 / (1 + r * ((e + 1) // T)),
+        "time_interval is ignored: that is update_lr, decaying every epoch.":
+            lambda e: a0 / (1 + r * e),
+        "time_interval is ignored: did you keep the default 1000 instead of the argument?":
+            lambda e: a0 / (1 + r * (e // 1000)),
+        "you multiplied epoch_num by time_interval; divide (and floor) instead.":
+            lambda e: a0 / (1 + r * e * T),
+        "the rate grows: divide alpha_0 by (1 + decay_rate * floor(...)), do not multiply.":
+            lambda e: a0 * (1 + r * (e // T)),
+    }.items()}
+
+
+def exponential_decay_mistakes(a0, epochs, base):
+    """{diagnosis: the rates exponential_decay(a0, e, base) gives for `epochs` with that mistake}."""
+    return {d: _rates(f, epochs) for d, f in {
+        "base and exponent swapped: epoch_num ** base; the epoch goes in the exponent, "
+        "base ** epoch_num.": lambda e: e**base * a0,
+        "epoch shifted by one: epoch 0 must give alpha_0 itself (base ** 0 = 1).":
+            lambda e: base ** (e + 1) * a0,
+        "the rate does not depend on the epoch like a power: did you write base * epoch_num?":
+            lambda e: base * e * a0,
+        "the base argument is not used: a fixed 0.95 ** epoch_num.": lambda e: 0.95**e * a0,
+    }.items()}
+
+
+def inverse_sqrt_decay_mistakes(a0, epochs, k):
+    """{diagnosis: the rates inverse_sqrt_decay(a0, e, k) gives for `epochs` with that mistake}."""
+    return {d: _rates(f, epochs) for d, f in {
+        "no square root: k / epoch_num * alpha_0 is inverse-time decay.":
+            lambda e: k / max(e, 1) * a0,
+        "the rate grows: k * sqrt(epoch_num) * alpha_0; divide by the square root.":
+            lambda e: k * np.sqrt(e) * a0,
+        "epoch shifted by one: sqrt(epoch_num + 1) shifts every epoch; only epoch 0 needs the "
+        "max(epoch_num, 1) guard.": lambda e: k / np.sqrt(e + 1) * a0,
+        "k is ignored: multiply by k.": lambda e: a0 / np.sqrt(max(e, 1)),
+        "k is under the square root: k / sqrt(epoch) has k outside.":
+            lambda e: a0 / np.sqrt(max(e, 1) / k),
+        "epoch 0 returned alpha_0; the convention is the rate of epoch 1, k * alpha_0.":
+            lambda e: a0 if e == 0 else k / np.sqrt(e) * a0,
+    }.items()}
+
+
+SQRT_ZERO = ("epochs count from 0 here, and k / sqrt(0) divides by zero: use "
+             "sqrt(max(epoch_num, 1)), so epoch 0 uses the rate of epoch 1.")
+
+
+def rates_of(func, *args, epochs, **kwargs):
+    """[func(*args[0], e, *args[1:], **kwargs) for e in epochs], each through call()."""
+    out = []
+    for e in epochs:
+        try:
+            out.append(call(func, args[0], e, *args[1:], **kwargs))
+        except AssertionError as err:
+            if isinstance(err.__cause__, ZeroDivisionError):
+                raise AssertionError(f"{func.__name__} at epoch {e} raised ZeroDivisionError: "
+                                     + SQRT_ZERO) from None
+            raise
+    return out
+
+
 # %% test="test_update_lr_notes_table" points=2
 """Checks the notes' table: alpha_0 = 0.2, decay_rate = 1 gives 0.1, 0.067, 0.05, 0.04 for epochs 1-4."""
-_epochs = [1, 2, 3, 4]
-_got = [update_lr(0.2, _e, 1) for _e in _epochs]
-_table = [0.1, 0.067, 0.05, 0.04]  # the notes, rounded to 2-3 digits
-_exact = [0.2 / 2, 0.2 / 3, 0.2 / 4, 0.2 / 5]  # 0.2 / (1 + 1 * epoch_num), by hand
-_mistakes = {
-    "the rate grows: you multiplied alpha_0 by (1 + decay_rate * epoch_num) instead of "
-    "dividing by it.": [0.2 * (1 + _e) for _e in _epochs],
-    "the table is shifted by one epoch (you used epoch_num + 1): epoch_num is used as given, "
-    "and epoch 1 gives 0.2 / 2 = 0.1.": [0.2 / (2 + _e) for _e in _epochs],
-    "the table is shifted back by one epoch: did you use epoch_num - 1, or forget the '1 +' "
-    "in the denominator?": [0.2 / _e for _e in _epochs],
-    "operator precedence: alpha_0 / (1 + decay_rate) * epoch_num divides by (1 + decay_rate) "
-    "and then multiplies by epoch_num; bracket the whole denominator.":
-        [0.2 / 2 * _e for _e in _epochs],
-}
-check_close(_got, _table, "update_lr(0.2, epoch, 1) for epochs 1-4", rtol=0, atol=6e-4,
-            mistakes=_mistakes)
-check_close(_got, _exact, "update_lr(0.2, epoch, 1) for epochs 1-4 (exact fractions)",
-            mistakes=_mistakes)
+_got = rates_of(update_lr, 0.2, 1, epochs=[1, 2, 3, 4])
+_mistakes = update_lr_mistakes(0.2, [1, 2, 3, 4], 1)
+check_close(_got, [0.1, 0.067, 0.05, 0.04], "update_lr(0.2, epoch, 1) for epochs 1-4", rtol=0,
+            atol=6e-4, mistakes=_mistakes)  # the notes, rounded to 2-3 digits
+# exact: 0.2 / (1 + 1 * epoch_num) = 0.2/2, 0.2/3, 0.2/4, 0.2/5
+check_close(_got, [0.2 / 2, 0.2 / 3, 0.2 / 4, 0.2 / 5],
+            "update_lr(0.2, epoch, 1) for epochs 1-4 (exact fractions)", mistakes=_mistakes)
 print("Correct: the notes' table 0.1, 0.067, 0.05, 0.04.")
 
 # %% test="test_update_lr_other_values" points=1
 """Checks epoch 0 gives alpha_0 and another alpha_0 and decay_rate give the right rates."""
 _epochs = [0, 1, 2, 6, 10]
-_got = [update_lr(0.5, _e, 0.25) for _e in _epochs]
 # 0.5 / (1 + 0.25 e): 0.5/1, 0.5/1.25 = 0.4, 0.5/1.5, 0.5/2.5 = 0.2, 0.5/3.5
-_expected = [0.5, 0.4, 1 / 3, 0.2, 1 / 7]
-check_close(_got, _expected, "update_lr(0.5, epoch, 0.25) for epochs 0, 1, 2, 6, 10", mistakes={
-    "the rate grows: divide alpha_0 by (1 + decay_rate * epoch_num), do not multiply.":
-        [0.5 * (1 + 0.25 * _e) for _e in _epochs],
-    "decay_rate multiplies alpha_0 (alpha_0 * decay_rate / (1 + epoch_num)); it belongs in "
-    "the denominator, next to epoch_num.": [0.5 * 0.25 / (1 + _e) for _e in _epochs],
-    "you divided epoch_num by decay_rate; multiply them: 1 + decay_rate * epoch_num.":
-        [0.5 / (1 + _e / 0.25) for _e in _epochs],
-    "decay_rate is ignored: alpha_0 / (1 + epoch_num).": [0.5 / (1 + _e) for _e in _epochs],
-    "epoch shifted by one (epoch_num + 1): epoch 0 must give alpha_0 itself.":
-        [0.5 / (1 + 0.25 * (_e + 1)) for _e in _epochs],
-})
+check_close(rates_of(update_lr, 0.5, 0.25, epochs=_epochs), [0.5, 0.4, 1 / 3, 0.2, 1 / 7],
+            "update_lr(0.5, epoch, 0.25) for epochs 0, 1, 2, 6, 10",
+            mistakes=update_lr_mistakes(0.5, _epochs, 0.25))
 print("Correct: epoch 0 gives alpha_0, and the decay rate scales the epoch number.")
 
 # %% test="test_update_lr_hidden" points=1
 """Checks other initial rates, decay rates and large epoch numbers (more cases are hidden)."""
 # Visible part: 1 / (1 + 1 * 3) = 0.25.
-check_close(update_lr(1.0, 3, 1.0), 0.25, "update_lr(1.0, 3, 1.0)")
+check_close(rates_of(update_lr, 1.0, 1.0, epochs=[3]), [0.25], "update_lr(1.0, 3, 1.0)",
+            mistakes=update_lr_mistakes(1.0, [3], 1.0))
 ### BEGIN HIDDEN TESTS
 for _a0, _r in [(0.01, 3.0), (1.5, 0.001), (0.3, 0.0)]:
-    for _e in [0, 1, 7, 250, 9999]:
-        check_close(update_lr(_a0, _e, _r), _a0 * (1 + _r * _e) ** -1.0,
-                    f"update_lr({_a0}, {_e}, {_r})",
-                    hint="Expected alpha_0 / (1 + decay_rate * epoch_num).")
+    _epochs = [0, 1, 7, 250, 9999]
+    check_close(rates_of(update_lr, _a0, _r, epochs=_epochs),
+                [_a0 * (1 + _r * _e) ** -1.0 for _e in _epochs],
+                f"update_lr({_a0}, epoch, {_r}) for epochs {_epochs}",
+                mistakes=update_lr_mistakes(_a0, _epochs, _r),
+                hint="Expected alpha_0 / (1 + decay_rate * epoch_num).")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -193,57 +284,39 @@ def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000)
 # %% test="test_schedule_lr_decay_steps" points=2
 """Checks the staircase with the default interval of 1000 epochs, including epochs 999, 1000 and 2999."""
 _epochs = [0, 999, 1000, 1500, 1999, 2000, 2999, 3000]
-_got = [schedule_lr_decay(0.2, _e, 1) for _e in _epochs]
 # whole intervals passed: 0, 0, 1, 1, 1, 2, 2, 3 -> 0.2/1, 0.2/1, 0.2/2, ..., 0.2/3, 0.2/3, 0.2/4
-_expected = [0.2, 0.2, 0.1, 0.1, 0.1, 0.2 / 3, 0.2 / 3, 0.05]
-check_close(_got, _expected, "schedule_lr_decay(0.2, epoch, 1) for epochs " + str(_epochs),
-            mistakes={
-    "no floor: epoch_num / time_interval is a fraction (epoch 1500 gives 1.5); the rate "
-    "must stay constant for the whole interval, use epoch_num // time_interval.":
-        [0.2 / (1 + _e / 1000) for _e in _epochs],
-    "every rate is 0: the floor was applied to the learning rate, floor(alpha_0 / (...)); "
-    "floor only epoch_num / time_interval.": [0.0] * len(_epochs),
-    "the drop comes too early: you rounded up (ceil) or to the nearest integer (round); "
-    "count whole intervals with a floor.": [0.2 / (1 + math.ceil(_e / 1000)) for _e in _epochs],
-    "the drop comes one epoch early: (epoch_num + 1) // time_interval; epoch 999 is still "
-    "in the first interval.": [0.2 / (1 + (_e + 1) // 1000) for _e in _epochs],
-    "time_interval is ignored: that is update_lr, decaying every epoch.":
-        [0.2 / (1 + _e) for _e in _epochs],
-})
+check_close(rates_of(schedule_lr_decay, 0.2, 1, epochs=_epochs),
+            [0.2, 0.2, 0.1, 0.1, 0.1, 0.2 / 3, 0.2 / 3, 0.05],
+            f"schedule_lr_decay(0.2, epoch, 1) for epochs {_epochs}",
+            mistakes=schedule_lr_decay_mistakes(0.2, _epochs, 1, 1000))
 print("Correct: constant for 1000 epochs, then a drop; epoch 2999 still uses floor = 2.")
 
 # %% test="test_schedule_lr_decay_interval" points=1
 """Checks a short interval (3 epochs) with alpha_0 = 1 and decay_rate = 0.5, epochs not divisible by 3."""
 _epochs = list(range(10))
-_got = [schedule_lr_decay(1.0, _e, 0.5, time_interval=3) for _e in _epochs]
 # floor(e / 3) = 0,0,0,1,1,1,2,2,2,3 -> 1/1, 1/1.5, 1/2, 1/2.5
-_expected = [1.0] * 3 + [1 / 1.5] * 3 + [0.5] * 3 + [0.4]
-check_close(_got, _expected, "schedule_lr_decay(1.0, epoch, 0.5, time_interval=3), epochs 0-9",
-            mistakes={
-    "no floor: epoch_num / time_interval is a fraction; use epoch_num // time_interval.":
-        [1 / (1 + 0.5 * _e / 3) for _e in _epochs],
-    "time_interval is ignored: did you keep the default 1000 instead of the argument?":
-        [1.0] * 10,
-    "you multiplied epoch_num by time_interval; divide (and floor) instead.":
-        [1 / (1 + 0.5 * _e * 3) for _e in _epochs],
-    "the rate grows: divide alpha_0 by (1 + decay_rate * floor(...)), do not multiply.":
-        [1 + 0.5 * (_e // 3) for _e in _epochs],
-})
+check_close(rates_of(schedule_lr_decay, 1.0, 0.5, epochs=_epochs, time_interval=3),
+            [1.0] * 3 + [1 / 1.5] * 3 + [0.5] * 3 + [0.4],
+            "schedule_lr_decay(1.0, epoch, 0.5, time_interval=3), epochs 0-9",
+            mistakes=schedule_lr_decay_mistakes(1.0, _epochs, 0.5, 3))
 print("Correct: the rate drops at epochs 3, 6 and 9 only.")
 
 # %% test="test_schedule_lr_decay_hidden" points=1
 """Checks other intervals, rates and epochs next to each boundary (more cases are hidden)."""
 # Visible part: floor(5 / 2) = 2 intervals passed, so 0.5 / (1 + 1 * 2) = 1/6.
-check_close(schedule_lr_decay(0.5, 5, 1.0, time_interval=2), 0.5 / 3,
-            "schedule_lr_decay(0.5, 5, 1.0, time_interval=2)")
+check_close(rates_of(schedule_lr_decay, 0.5, 1.0, epochs=[5], time_interval=2), [0.5 / 3],
+            "schedule_lr_decay(0.5, 5, 1.0, time_interval=2)",
+            mistakes=schedule_lr_decay_mistakes(0.5, [5], 1.0, 2))
 ### BEGIN HIDDEN TESTS
 for _a0, _r, _T in [(0.05, 2.0, 7), (0.8, 0.1, 1), (0.3, 1.0, 250)]:
-    for _e in [0, _T - 1, _T, _T + 1, 3 * _T - 1, 3 * _T, 10 * _T + _T // 2]:
-        _whole = sum(1 for _k in range(1, _e + 1) if _k % _T == 0)  # boundaries passed, counted
-        check_close(schedule_lr_decay(_a0, _e, _r, time_interval=_T), _a0 / (1 + _r * _whole),
-                    f"schedule_lr_decay({_a0}, {_e}, {_r}, time_interval={_T})",
-                    hint="Count whole intervals, epoch_num // time_interval: an epoch just "
-                         "before a boundary still belongs to the previous interval.")
+    _epochs = [0, _T - 1, _T, _T + 1, 3 * _T - 1, 3 * _T, 10 * _T + _T // 2]
+    # boundaries passed, counted one by one
+    _want = [_a0 / (1 + _r * sum(1 for _k in range(1, _e + 1) if _k % _T == 0)) for _e in _epochs]
+    check_close(rates_of(schedule_lr_decay, _a0, _r, epochs=_epochs, time_interval=_T), _want,
+                f"schedule_lr_decay({_a0}, epoch, {_r}, time_interval={_T}) for epochs {_epochs}",
+                mistakes=schedule_lr_decay_mistakes(_a0, _epochs, _r, _T),
+                hint="Count whole intervals, epoch_num // time_interval: an epoch just "
+                     "before a boundary still belongs to the previous interval.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -273,29 +346,24 @@ def exponential_decay(learning_rate0, epoch_num, base=0.95):
 
 # %% test="test_exponential_decay" points=1
 """Checks 0.95 ** epoch * alpha_0 for epochs 0, 1, 2, 10, and base=0.5 halving every epoch."""
-_epochs = [0, 1, 2, 10]
-_got = [exponential_decay(0.2, _e) for _e in _epochs]
 # 0.2, 0.2 * 0.95 = 0.19, 0.19 * 0.95 = 0.1805, then ten factors 0.95 multiplied one by one
-_expected = [0.2, 0.19, 0.1805, 0.2 * np.prod([0.95] * 10)]
-check_close(_got, _expected, "exponential_decay(0.2, epoch) for epochs 0, 1, 2, 10", mistakes={
-    "base and exponent swapped: epoch_num ** base; the epoch goes in the exponent, "
-    "base ** epoch_num.": [_e**0.95 * 0.2 for _e in _epochs],
-    "epoch shifted by one: epoch 0 must give alpha_0 itself (base ** 0 = 1).":
-        [0.95 ** (_e + 1) * 0.2 for _e in _epochs],
-    "the rate does not depend on the epoch like a power: did you write base * epoch_num?":
-        [0.95 * _e * 0.2 for _e in _epochs],
-})
-check_close([exponential_decay(1.0, _e, base=0.5) for _e in range(4)], [1.0, 0.5, 0.25, 0.125],
+check_close(rates_of(exponential_decay, 0.2, epochs=[0, 1, 2, 10]),
+            [0.2, 0.19, 0.1805, 0.2 * np.prod([0.95] * 10)],
+            "exponential_decay(0.2, epoch) for epochs 0, 1, 2, 10",
+            mistakes=exponential_decay_mistakes(0.2, [0, 1, 2, 10], 0.95))
+check_close(rates_of(exponential_decay, 1.0, epochs=range(4), base=0.5), [1.0, 0.5, 0.25, 0.125],
             "exponential_decay(1.0, epoch, base=0.5) for epochs 0-3",
-            hint="Is the base argument used (not a fixed 0.95)?")
+            mistakes=exponential_decay_mistakes(1.0, range(4), 0.5))
 ### BEGIN HIDDEN TESTS
 for _a0, _b in [(0.03, 0.99), (2.0, 0.8)]:
-    for _e in [0, 3, 17, 100]:
-        _want = _a0
+    _epochs, _want = [0, 3, 17, 100], []
+    for _e in _epochs:
+        _want.append(_a0)
         for _ in range(_e):
-            _want *= _b  # one factor per epoch
-        check_close(exponential_decay(_a0, _e, base=_b), _want,
-                    f"exponential_decay({_a0}, {_e}, base={_b})")
+            _want[-1] *= _b  # one factor per epoch
+    check_close(rates_of(exponential_decay, _a0, epochs=_epochs, base=_b), _want,
+                f"exponential_decay({_a0}, epoch, base={_b}) for epochs {_epochs}",
+                mistakes=exponential_decay_mistakes(_a0, _epochs, _b))
 ### END HIDDEN TESTS
 print("Correct: exponential decay.")
 
@@ -304,8 +372,8 @@ print("Correct: exponential decay.")
 #
 # $$\alpha = \frac{k}{\sqrt{\text{epoch\_num}}} \cdot \alpha_0$$
 #
-# $k$ is a constant you choose. The rate falls like $1/\sqrt{t}$: more slowly than
-# inverse-time decay. In the lecture epochs count from 1, but ours count from 0 and
+# $k$ is a constant you choose. In the long run the rate falls like $1/\sqrt{t}$: more slowly
+# than inverse-time decay (section 6 shows that early on it is the lowest). In the lecture epochs count from 1, but ours count from 0 and
 # $1/\sqrt{0}$ is infinite. **Convention of this course:** epoch 0 uses the same rate as
 # epoch 1, $k \cdot \alpha_0$, i.e. use $\sqrt{\max(\text{epoch\_num}, 1)}$.
 
@@ -328,47 +396,28 @@ def inverse_sqrt_decay(learning_rate0, epoch_num, k):
 
 # %% test="test_inverse_sqrt_decay" points=1
 """Checks k / sqrt(epoch) * alpha_0 at perfect squares (epochs 1, 4, 9, 16) and another k."""
-_epochs = [1, 4, 9, 16]
-_got = [inverse_sqrt_decay(0.2, _e, 1.0) for _e in _epochs]
-_expected = [0.2, 0.1, 0.2 / 3, 0.05]  # sqrt = 1, 2, 3, 4
-check_close(_got, _expected, "inverse_sqrt_decay(0.2, epoch, k=1) for epochs 1, 4, 9, 16",
-            mistakes={
-    "no square root: k / epoch_num * alpha_0 is inverse-time decay.":
-        [0.2 / _e for _e in _epochs],
-    "the rate grows: k * sqrt(epoch_num) * alpha_0; divide by the square root.":
-        [0.2 * _e**0.5 for _e in _epochs],
-    "epoch shifted by one: sqrt(epoch_num + 1); epoch 4 must give alpha_0 / 2.":
-        [0.2 / (_e + 1) ** 0.5 for _e in _epochs],
-})
-_got = [inverse_sqrt_decay(0.1, _e, 0.5) for _e in [1, 25, 100]]
-check_close(_got, [0.05, 0.01, 0.005], "inverse_sqrt_decay(0.1, epoch, k=0.5) for epochs 1, 25, 100",
-            mistakes={"k is ignored: multiply by k.": [0.1, 0.02, 0.01],
-                      "k is under the square root: k / sqrt(epoch) has k outside.":
-                          [0.1 / (1 / 0.5) ** 0.5, 0.1 / (25 / 0.5) ** 0.5, 0.1 / (100 / 0.5) ** 0.5]})
+check_close(rates_of(inverse_sqrt_decay, 0.2, 1.0, epochs=[1, 4, 9, 16]), [0.2, 0.1, 0.2 / 3, 0.05],
+            "inverse_sqrt_decay(0.2, epoch, k=1) for epochs 1, 4, 9, 16",  # sqrt = 1, 2, 3, 4
+            mistakes=inverse_sqrt_decay_mistakes(0.2, [1, 4, 9, 16], 1.0))
+check_close(rates_of(inverse_sqrt_decay, 0.1, 0.5, epochs=[1, 25, 100]), [0.05, 0.01, 0.005],
+            "inverse_sqrt_decay(0.1, epoch, k=0.5) for epochs 1, 25, 100",  # 0.5 * 0.1 / 1, 5, 10
+            mistakes=inverse_sqrt_decay_mistakes(0.1, [1, 25, 100], 0.5))
 ### BEGIN HIDDEN TESTS
 for _a0, _k in [(0.3, 2.0), (0.01, 0.1)]:
-    for _e in [2, 3, 49, 1000]:
-        check_close(inverse_sqrt_decay(_a0, _e, _k), _a0 * _k * _e**-0.5,
-                    f"inverse_sqrt_decay({_a0}, {_e}, {_k})")
+    _epochs = [2, 3, 49, 1000]
+    check_close(rates_of(inverse_sqrt_decay, _a0, _k, epochs=_epochs),
+                [_a0 * _k * _e**-0.5 for _e in _epochs],
+                f"inverse_sqrt_decay({_a0}, epoch, {_k}) for epochs {_epochs}",
+                mistakes=inverse_sqrt_decay_mistakes(_a0, _epochs, _k))
 ### END HIDDEN TESTS
 print("Correct: inverse square-root decay.")
 
 # %% test="test_inverse_sqrt_epoch_zero" points=1
 """Checks epoch 0 gives k * alpha_0 (like epoch 1), not a division by zero."""
-try:
-    _got = inverse_sqrt_decay(0.2, 0, 1.5)
-except ZeroDivisionError:
-    raise AssertionError("inverse_sqrt_decay(0.2, 0, 1.5) divided by sqrt(0) = 0: epochs count "
-                         "from 0 here, so use sqrt(max(epoch_num, 1)).") from None
-check_close(_got, 0.3, "inverse_sqrt_decay(0.2, 0, k=1.5)",
-            hint="Epoch 0 uses the rate of epoch 1: k * alpha_0 = 1.5 * 0.2 = 0.3 "
-                 "(sqrt(max(epoch_num, 1)) avoids dividing by sqrt(0)).",
-            mistakes={"epoch 0 returned alpha_0; the convention is the rate of epoch 1, "
-                      "k * alpha_0.": 0.2})
-# the guard must change epoch 0 only: epoch 1 is still k / sqrt(1) * alpha_0 = 0.3
-check_close(inverse_sqrt_decay(0.2, 1, 1.5), 0.3, "inverse_sqrt_decay(0.2, 1, k=1.5)",
-            mistakes={"sqrt(epoch_num + 1) shifts every epoch; only epoch 0 needs the "
-                      "max(epoch_num, 1) guard.": 0.3 / 2**0.5})
+# k / sqrt(max(0, 1)) * alpha_0 = 1.5 * 0.2 = 0.3 at epoch 0, and still 0.3 at epoch 1
+check_close(rates_of(inverse_sqrt_decay, 0.2, 1.5, epochs=[0, 1]), [0.3, 0.3],
+            "inverse_sqrt_decay(0.2, epoch, k=1.5) for epochs 0, 1", nan_hint=SQRT_ZERO,
+            mistakes=inverse_sqrt_decay_mistakes(0.2, [0, 1], 1.5))
 print("Correct: epoch 0 uses k * alpha_0.")
 
 # %% [markdown]
@@ -416,10 +465,31 @@ ax.grid(alpha=0.3)
 ax.legend(fontsize=8)
 plt.show()
 
+# %%
+graded = {label: np.array(rates) for label, rates in schedules.items()
+          if not label.startswith("OPTIONAL")}
+names, table = list(graded), np.vstack(list(graded.values()))
+lowest = [names[i] for i in table.argmin(axis=0)]
+sqrt_label = next(n for n in names if n.startswith("1/sqrt"))
+exp_label = next(n for n in names if n.startswith("exponential"))
+sqrt_lowest = [int(e) for e, name in zip(epochs, lowest) if name == sqrt_label]
+exp_below = next(int(e) for e in epochs if e > sqrt_lowest[0]
+                 and graded[exp_label][e] < graded[sqrt_label][e])
+print(f"1/sqrt is the lowest of the four graded schedules from epoch {sqrt_lowest[0]} to "
+      f"epoch {sqrt_lowest[-1]}; the exponential is below it from epoch {exp_below} on.")
+inverse_below = next(e for e in range(sqrt_lowest[-1], 1000)
+                     if update_lr(0.2, e, 0.1) < inverse_sqrt_decay(0.2, e, 1.0))
+print(f"Beyond the plot, inverse-time decay is below 1/sqrt again from epoch {inverse_below} on.")
+
 # %% [markdown]
 # The rate is drawn as steps because it is constant *within* each epoch. Inverse-time
 # decay falls fast at first and then slowly; exponential decay keeps cutting the same 5% per
-# epoch, so it ends lowest; $1/\sqrt{t}$ falls the slowest; the staircase waits, then drops.
+# epoch, so it ends lowest; the staircase waits, then drops. $1/\sqrt{t}$ does **not** fall
+# the slowest on these curves: as the cell above computes, it is the lowest of the four graded
+# schedules from epoch 2 to epoch 34, and only from epoch 35 on is the exponential below it.
+# It is slower than inverse-time decay only in the long run ($1/\sqrt{t}$ shrinks more slowly
+# than $1/t$): with these constants inverse-time decay goes below it again from epoch 79,
+# beyond the 60 epochs drawn.
 
 # %% [markdown]
 # ## 7. Exercise 5: where the decay goes in a training loop
@@ -500,33 +570,47 @@ def train_with_decay(X, Y, layers_dims, schedule, num_epochs, mini_batch_size=64
 # %% [markdown]
 # The tests train on 10 examples with mini-batches of 4, so every epoch has 3 updates (4, 4
 # and 2 examples), and give `train_with_decay` a schedule they wrote themselves. `replay`
-# below is the tests' own training loop: it applies a given list of per-update rates, so the
-# tests can check that the rates you record are the rates you used.
+# below is the tests' own training loop: it applies a given list of per-update rates. The
+# tests compare your trained weights with it, and your recorded costs, value by value, with
+# the costs it sees when it replays the rates you recorded: the rates you record must be the
+# rates you used, and each cost that of its mini-batch before the update.
 
 # %% readonly="checkers_lr_decay_training"
-def replay(X, Y, layers_dims, rates_per_epoch, mini_batch_size, seed):
-    """The reference loop of the tests: epoch e uses rates_per_epoch[e] for all its updates."""
+TRAIN_CALL = {"returns": ("parameters", "costs", "learning_rates")}
+
+
+def replay(X, Y, layers_dims, rates, mini_batch_size, seed, cost_of="mini-batch",
+           shuffle="seed + epoch_num"):
+    """The tests' own training loop: update k uses rates[k] (one rate per update, in order;
+    epoch e shuffled with seed + e). Returns (parameters, costs), costs[k] being the cost of
+    update k's mini-batch before the update. cost_of ("whole set", "after update") and shuffle
+    ("seed") give what a classic mistake records or trains instead."""
     params = nn.initialize_parameters(layers_dims, seed=seed)
-    for e, lr in enumerate(rates_per_epoch):
-        for X_t, Y_t in mini_batches(X, Y, mini_batch_size, seed=seed + e):
+    costs, e = [], 0
+    while len(costs) < len(rates):
+        batch_seed = seed + e if shuffle == "seed + epoch_num" else seed
+        batches = mini_batches(X, Y, mini_batch_size, seed=batch_seed)
+        for X_t, Y_t in batches[:len(rates) - len(costs)]:
             AL, caches = nn.forward(X_t, params)
             grads = nn.backward(AL, Y_t, params, caches)
-            params = {k: v - lr * grads["d" + k] for k, v in params.items()}
-    return params
+            new = {k: v - rates[len(costs)] * grads["d" + k] for k, v in params.items()}
+            seen = {"mini-batch": (AL, Y_t), "whole set": (nn.forward(X, params)[0], Y),
+                    "after update": (nn.forward(X_t, new)[0], Y_t)}[cost_of]
+            costs.append(nn.compute_cost(*seen))
+            params = new
+        e += 1
+    return params, costs
 
 
-def check_rates_per_update(rates, schedule, num_epochs, per_epoch):
-    """The rates of every update: constant within an epoch, schedule(epoch_num) from epoch 0."""
+def per_update(rates_per_epoch, per_epoch):
+    """One rate per update: each epoch's rate repeated for its `per_epoch` mini-batches."""
+    return [r for r in rates_per_epoch for _ in range(per_epoch)]
+
+
+def train_rates_mistakes(schedule, num_epochs, per_epoch):
+    """{diagnosis: the learning_rates a loop with that mistake records}."""
     n = num_epochs * per_epoch
-    assert isinstance(rates, list | tuple | np.ndarray), (
-        "train_with_decay should return (parameters, costs, learning_rates) with learning_rates "
-        "a list.")
-    assert len(rates) == n, (
-        f"learning_rates has {len(rates)} entries, expected {n}: one per update, "
-        f"{per_epoch} mini-batches per epoch x {num_epochs} epochs. Append the rate inside the "
-        "mini-batch loop.")
-    expected = [schedule(e) for e in range(num_epochs) for _ in range(per_epoch)]
-    check_close(rates, expected, "the learning rate of each update", mistakes={
+    return {
         "decay applied per update: you called schedule with the update counter (0, 1, 2, ...), "
         "so the rate changes within an epoch. Call schedule(epoch_num) once per epoch.":
             [schedule(t) for t in range(n)],
@@ -535,10 +619,65 @@ def check_rates_per_update(rates, schedule, num_epochs, per_epoch):
             [schedule(t) for t in range(1, n + 1)],
         "epochs counted from 1: the first epoch must use schedule(0) (alpha_0), as Python's "
         "range, nn.train and Keras count epochs from 0.":
-            [schedule(e + 1) for e in range(num_epochs) for _ in range(per_epoch)],
+            per_update([schedule(e + 1) for e in range(num_epochs)], per_epoch),
         "the rate never changes: call schedule(epoch_num) at the start of every epoch, inside "
         "the epoch loop, not once before it.": [schedule(0)] * n,
-    })
+    }
+
+
+def train_with_decay_mistakes(X, Y, layers_dims, rates, mini_batch_size, seed, result):
+    """{diagnosis: the `result` ("parameters" or "costs") a loop with that mistake returns,
+    when it should apply `rates` (one per update)}."""
+    i = ("parameters", "costs").index(result)
+    args = (X, Y, layers_dims, rates, mini_batch_size, seed)
+    return {
+        "the weights moved with the first epoch's rate throughout: is the new learning rate "
+        "passed to the update?": replay(X, Y, layers_dims, [rates[0]] * len(rates),
+                                        mini_batch_size, seed)[i],
+        "every epoch is shuffled the same way: epoch epoch_num uses "
+        "mini_batches(X, Y, mini_batch_size, seed=seed + epoch_num).":
+            replay(*args, shuffle="seed")[i],
+        "the costs are of the whole training set: record the cost of each mini-batch, "
+        "nn.compute_cost(AL, Y_t), computed before the update.":
+            replay(*args, cost_of="whole set")[i],
+        "the costs are computed after the update: record nn.compute_cost(AL, Y_t) of the "
+        "forward pass that gave the gradients.": replay(*args, cost_of="after update")[i],
+    }
+
+
+def check_rates_per_update(rates, schedule, num_epochs, per_epoch):
+    """The rates of every update: constant within an epoch, schedule(epoch_num) from epoch 0."""
+    n = num_epochs * per_epoch
+    if not isinstance(rates, list | tuple | np.ndarray):
+        raise AssertionError("train_with_decay should return (parameters, costs, learning_rates) "
+                             f"with learning_rates a list, got {type(rates).__name__}.")
+    if len(rates) != n:
+        raise AssertionError(
+            f"learning_rates has {len(rates)} entries, expected {n}: one per update, "
+            f"{per_epoch} mini-batches per epoch x {num_epochs} epochs. Append the rate inside "
+            "the mini-batch loop.")
+    check_close(rates, per_update([schedule(e) for e in range(num_epochs)], per_epoch),
+                "the learning rate of each update",
+                mistakes=train_rates_mistakes(schedule, num_epochs, per_epoch))
+
+
+def check_train_costs(costs, rates, X, Y, layers_dims, mini_batch_size, seed):
+    """costs[k] must be the cost of update k's mini-batch before the update: the tests replay
+    your training with the rates you recorded and compare the costs, value by value."""
+    for name, values in (("costs", costs), ("learning_rates", rates)):
+        if not isinstance(values, list | tuple | np.ndarray):
+            raise AssertionError(f"train_with_decay should return (parameters, costs, "
+                                 f"learning_rates) with {name} a list, got {type(values).__name__}.")
+    if len(costs) != len(rates):
+        raise AssertionError(
+            f"costs has {len(costs)} entries but learning_rates has {len(rates)}: record one "
+            "cost per update, inside the mini-batch loop, next to its learning rate.")
+    rates = [float(r) for r in rates]
+    check_close(costs, replay(X, Y, layers_dims, rates, mini_batch_size, seed)[1],
+                "costs (the mini-batch cost of every update)",
+                mistakes=train_with_decay_mistakes(X, Y, layers_dims, rates, mini_batch_size,
+                                                   seed, "costs"),
+                hint="Record nn.compute_cost(AL, Y_t) of each mini-batch, before its update.")
 
 
 _X, _Y = data.load_moons(m=10, noise=0.2, seed=4)
@@ -551,41 +690,49 @@ def _schedule(epoch_num):
     return 0.2 / (1 + 1.0 * epoch_num)  # the notes' decay, written out
 
 
-_params, _costs, _rates = train_with_decay(fresh(_X), fresh(_Y), _dims, _schedule, num_epochs=4,
-                                           mini_batch_size=4, seed=0)
+_params, _costs, _rates = call(train_with_decay, _X, _Y, _dims, _schedule, 4, mini_batch_size=4,
+                               seed=0, **TRAIN_CALL)
 # expected: 0.2, 0.2, 0.2 | 0.1, 0.1, 0.1 | 0.0667 x 3 | 0.05 x 3
 check_rates_per_update(_rates, _schedule, num_epochs=4, per_epoch=3)
-assert len(_costs) == 12, f"costs has {len(_costs)} entries, expected 12 (one per update)."
 print("Correct: one rate per epoch, used for all 3 mini-batches of that epoch.")
 
 # %% test="test_train_uses_the_rate" points=1
-"""Checks the trained weights equal those of a reference loop with the same per-epoch rates."""
+"""Checks the trained weights equal those of the tests' own loop with the same per-epoch rates."""
 def _schedule(epoch_num):
     assert epoch_num in (0, 1, 2), (
         f"schedule was called with {epoch_num}, but there are only 3 epochs (0, 1, 2): call it "
-        "with the epoch number, not the update counter or epoch_num + 1.")
+        "with the epoch number from 0, not with the update counter, and not with "
+        "epoch_num + 1 (epochs counted from 1).")
     return [0.5, 0.05, 0.3][epoch_num]  # any rates: the update must use the epoch's rate
 
 
-_params, _costs, _rates = train_with_decay(fresh(_X), fresh(_Y), _dims, _schedule, num_epochs=3,
-                                           mini_batch_size=4, seed=1)
-_want = replay(_X, _Y, _dims, [0.5, 0.05, 0.3], mini_batch_size=4, seed=1)
-_wrong_first = replay(_X, _Y, _dims, [0.5, 0.5, 0.5], mini_batch_size=4, seed=1)
-for _k in _want:
-    check_close(_params[_k], _want[_k], f"parameters['{_k}'] after 3 epochs", mistakes={
-        "the weights moved with the first epoch's rate throughout: is the new learning rate "
-        "passed to the update?": _wrong_first[_k]},
-        hint="Start from nn.initialize_parameters(layers_dims, seed=seed), shuffle epoch "
-             "epoch_num with seed + epoch_num, and update every layer with the epoch's rate.")
+_params, _costs, _rates = call(train_with_decay, _X, _Y, _dims, _schedule, 3, mini_batch_size=4,
+                               seed=1, **TRAIN_CALL)
+_want = per_update([0.5, 0.05, 0.3], 3)  # 3 updates per epoch
+check_dict_close(_params, replay(_X, _Y, _dims, _want, 4, seed=1)[0], "parameters after 3 epochs",
+                 mistakes=train_with_decay_mistakes(_X, _Y, _dims, _want, 4, 1, "parameters"))
 print("Correct: the updates use the epoch's learning rate.")
+
+# %% test="test_train_records_costs" points=1
+"""Checks costs holds each update's mini-batch cost, before the update, value by value."""
+_params, _costs, _rates = call(train_with_decay, _X, _Y, _dims, lambda e: 0.3 / (1 + e), 3,
+                               mini_batch_size=4, seed=2, **TRAIN_CALL)
+check_train_costs(_costs, _rates, _X, _Y, _dims, mini_batch_size=4, seed=2)
+print("Correct: one cost per update, the cost of its mini-batch before the step.")
+### BEGIN HIDDEN TESTS
+_X3, _Y3 = data.load_moons(m=9, noise=0.3, seed=8)
+_params, _costs, _rates = call(train_with_decay, _X3, _Y3, [2, 4, 1], lambda e: 0.5 * 0.7**e, 4,
+                               mini_batch_size=2, seed=6, **TRAIN_CALL)
+check_train_costs(_costs, _rates, _X3, _Y3, [2, 4, 1], mini_batch_size=2, seed=6)
+### END HIDDEN TESTS
 
 # %% test="test_train_hidden" points=1
 """Checks a staircase schedule, another batch size and seed (more cases are hidden)."""
 # Visible part: 5 examples in batches of 2 give 3 updates per epoch, each at that epoch's rate.
 _Xv, _Yv = data.load_moons(m=5, noise=0.3, seed=3)
-_, _costs_v, _rates_v = train_with_decay(_Xv, _Yv, [2, 3, 1], lambda e: 1.0 / (1 + e), 2,
-                                          mini_batch_size=2, seed=0)
-check_close(_rates_v, [1.0, 1.0, 1.0, 0.5, 0.5, 0.5], "learning_rates (one per update)")
+_, _costs_v, _rates_v = call(train_with_decay, _Xv, _Yv, [2, 3, 1], lambda e: 1.0 / (1 + e), 2,
+                             mini_batch_size=2, seed=0, **TRAIN_CALL)
+check_rates_per_update(_rates_v, lambda e: 1.0 / (1 + e), num_epochs=2, per_epoch=3)  # 1 | 0.5
 ### BEGIN HIDDEN TESTS
 _X2, _Y2 = data.load_moons(m=7, noise=0.3, seed=9)
 
@@ -594,12 +741,14 @@ def _schedule(epoch_num):
     return 0.4 / (1 + 0.5 * (epoch_num // 2))  # staircase, interval 2
 
 
-_params, _costs, _rates = train_with_decay(fresh(_X2), fresh(_Y2), [2, 4, 2, 1], _schedule,
-                                           num_epochs=5, mini_batch_size=3, seed=5)
+_params, _costs, _rates = call(train_with_decay, _X2, _Y2, [2, 4, 2, 1], _schedule, 5,
+                               mini_batch_size=3, seed=5, **TRAIN_CALL)
 check_rates_per_update(_rates, _schedule, num_epochs=5, per_epoch=3)  # batches of 3, 3, 1
-_want = replay(_X2, _Y2, [2, 4, 2, 1], [_schedule(_e) for _e in range(5)], 3, seed=5)
-for _k in _want:
-    check_close(_params[_k], _want[_k], f"parameters['{_k}'] (staircase schedule, 5 epochs)")
+_want = per_update([_schedule(_e) for _e in range(5)], 3)
+check_dict_close(_params, replay(_X2, _Y2, [2, 4, 2, 1], _want, 3, seed=5)[0],
+                 "parameters (staircase schedule, 5 epochs)",
+                 mistakes=train_with_decay_mistakes(_X2, _Y2, [2, 4, 2, 1], _want, 3, 5,
+                                                    "parameters"))
 ### END HIDDEN TESTS
 
 # %% [markdown]

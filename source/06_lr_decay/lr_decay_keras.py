@@ -15,8 +15,9 @@
 #    counts **epochs** from 0), reading the learning rate actually used at every step, and the
 #    trained weights compared with numpy.
 #
-# The cells marked *your code* take your functions from the graded notebook: paste them
-# there. The notebook uses a GPU when TensorFlow sees one and the CPU otherwise.
+# It runs *your* four decay functions, loaded from the graded notebook `lr_decay.ipynb` in the
+# same folder (save it first). The notebook uses a GPU when TensorFlow sees one and the CPU
+# otherwise.
 
 # %%
 import inspect
@@ -35,38 +36,20 @@ import tensorflow as tf
 # %matplotlib inline
 
 # %% [markdown]
-# ## Your code from the graded notebook
+# ## Your functions from the graded notebook
+#
+# The next cell runs **your** `update_lr`, `schedule_lr_decay`, `exponential_decay` and
+# `inverse_sqrt_decay` from `lr_decay.ipynb` (only its imports and function definitions, no
+# tests or training): every comparison below checks your code against Keras. Save the graded
+# notebook first; if an exercise is not written yet, the cell says which.
 
-# %% solution="keras_update_lr"
-def update_lr(learning_rate0, epoch_num, decay_rate):
-    """Your function from lr_decay.ipynb: alpha_0 / (1 + decay_rate * epoch_num)."""
-    ### BEGIN SOLUTION
-    return learning_rate0 / (1 + decay_rate * epoch_num)
-    ### END SOLUTION
+# %%
+from course import exercises
 
-
-# %% solution="keras_schedule_lr_decay"
-def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000):
-    """Your function from lr_decay.ipynb: alpha_0 / (1 + decay_rate * floor(epoch_num / time_interval))."""
-    ### BEGIN SOLUTION
-    return learning_rate0 / (1 + decay_rate * (epoch_num // time_interval))
-    ### END SOLUTION
-
-
-# %% solution="keras_exponential_decay"
-def exponential_decay(learning_rate0, epoch_num, base=0.95):
-    """Your function from lr_decay.ipynb: base ** epoch_num * alpha_0."""
-    ### BEGIN SOLUTION
-    return base**epoch_num * learning_rate0
-    ### END SOLUTION
-
-
-# %% solution="keras_inverse_sqrt_decay"
-def inverse_sqrt_decay(learning_rate0, epoch_num, k):
-    """Your function from lr_decay.ipynb: k / sqrt(max(epoch_num, 1)) * alpha_0."""
-    ### BEGIN SOLUTION
-    return k / math.sqrt(max(epoch_num, 1)) * learning_rate0
-    ### END SOLUTION
+ex = exercises.load("lr_decay.ipynb", "update_lr", "schedule_lr_decay", "exponential_decay",
+                    "inverse_sqrt_decay")
+update_lr, schedule_lr_decay = ex.update_lr, ex.schedule_lr_decay
+exponential_decay, inverse_sqrt_decay = ex.exponential_decay, ex.inverse_sqrt_decay
 
 
 # %%
