@@ -159,9 +159,10 @@ print("Correct: any point, lists and integers.")
 # %% test="test_saddle_hessian" points=1
 """Checks the Hessian of x**2 - y**2 at several points (it is the same everywhere)."""
 # f_xx = 2, f_yy = -2, f_xy = f_yx = 0, whatever the point
-for _p in [np.array([3.0, -2.0]), np.array([0.0, 0.0]), [1, 4]]:
+for _p, _shown in [(np.array([3.0, -2.0]), "(3, -2)"), (np.array([0.0, 0.0]), "(0, 0)"),
+                   ([1, 4], "[1, 4]")]:
     _H = call(saddle_hessian, _p, returns=("hessian",))
-    check_close(_H, [[2.0, 0.0], [0.0, -2.0]], f"saddle_hessian({list(_p)})",
+    check_close(_H, [[2.0, 0.0], [0.0, -2.0]], f"saddle_hessian({_shown})",
                 mistakes=saddle_hessian_mistakes())
 print("Correct: H = [[2, 0], [0, -2]] at every point.")
 
@@ -863,8 +864,7 @@ print("Correct: 0 at the start, None when it never escapes, start left unchanged
 # ## 7. Leaving the saddle: GD, momentum, RMSProp and Adam
 #
 # The update rules of chapters 03 to 05, written for a single point `p` (a numpy array) as
-# `course.nn.Optimizer`s. They are given here, not graded again. `epsilon` may also be a
-# function of `t` (the Keras notebook needs that to reproduce Keras' Adam).
+# `course.nn.Optimizer`s. They are given here, not graded again.
 
 # %%
 def gd_optimizer():
@@ -895,9 +895,8 @@ def adam_optimizer(beta1=0.9, beta2=0.999, epsilon=1e-8):
         v, s = state
         v = beta1 * v + (1 - beta1) * g
         s = beta2 * s + (1 - beta2) * g**2
-        eps = epsilon(t) if callable(epsilon) else epsilon
         v_hat, s_hat = v / (1 - beta1**t), s / (1 - beta2**t)
-        return p - lr * v_hat / (np.sqrt(s_hat) + eps), (v, s)
+        return p - lr * v_hat / (np.sqrt(s_hat) + epsilon), (v, s)
     return nn.Optimizer(init=lambda p: (np.zeros(np.shape(p)), np.zeros(np.shape(p))),
                         step=step, name="Adam")
 

@@ -11,8 +11,8 @@
 #    with Rosenbrock's closed-form gradient.
 # 2. Keras' optimizers (`SGD`, `SGD` with momentum, `RMSprop`, `Adam`), run on a
 #    `tf.Variable` from the same start near the saddle, follow the same trajectories as the
-#    numpy update rules of the graded notebook once the conventions are mapped (the table of
-#    `docs/conventions.md`), and leave the saddle after the number of steps your
+#    numpy update rules (section 7 of the graded notebook) once the conventions are mapped
+#    (the table of `docs/conventions.md`), and leave the saddle after the number of steps your
 #    `steps_to_escape` counts.
 #
 # It runs **your** functions: the cell after the imports loads them from your graded notebook
@@ -22,7 +22,7 @@
 # %%
 import numpy as np
 
-from course import data, tf_helpers
+from course import data, nn, tf_helpers
 
 device = tf_helpers.setup(float64=True, seed=0)
 
@@ -33,18 +33,16 @@ import tensorflow as tf
 # ## Your functions from the graded notebook
 #
 # This cell runs YOUR `saddle_gradient`, `saddle_hessian`, `numerical_gradient_fd`,
-# `numerical_hessian` and `steps_to_escape` from `saddle_points.ipynb`, with the numpy
-# optimizers and `trajectory` given there (only its imports and definitions run: no tests, no
-# plots). Save the graded notebook first (Ctrl+S); if an exercise is not done yet, the cell
-# says which.
+# `numerical_hessian`, `classify_critical_point` and `steps_to_escape` from
+# `saddle_points.ipynb` (only its imports and definitions run: no tests, no plots). Save the
+# graded notebook first (Ctrl+S); if an exercise is not done yet, the cell says which.
 
 # %%
 from course import exercises
 
 ex = exercises.load("saddle_points.ipynb", "saddle_gradient", "saddle_hessian",
-                    "numerical_gradient_fd", "numerical_hessian", "steps_to_escape",
-                    "gd_optimizer", "momentum_optimizer", "rmsprop_optimizer", "adam_optimizer",
-                    "trajectory")
+                    "numerical_gradient_fd", "numerical_hessian", "classify_critical_point",
+                    "steps_to_escape")
 
 # %% [markdown]
 # ## 1. Gradient and Hessian with nested `tf.GradientTape`
@@ -88,6 +86,10 @@ with tf.device(device):
         print(f"at {point}: tape gradient {g_tf}, Hessian {H_tf.tolist()}")
         print("   max |tape - numpy|: " + ", ".join(f"{k} {v:.1e}" for k, v in diffs.items()))
         assert max(diffs.values()) < 1e-10, "tf.GradientTape and the numpy derivatives disagree"
+    _, H_origin = tape_gradient_and_hessian(saddle_tf, np.zeros(2))
+print("your classify_critical_point on the tape's Hessian at the origin:",
+      ex.classify_critical_point(H_origin))
+assert ex.classify_critical_point(H_origin) == "saddle"
 
 # %% [markdown]
 # Rosenbrock's function is not quadratic, so centred differences carry a truncation error of
@@ -118,13 +120,20 @@ print(f"   closed-form gradient {closed:.1e}, closed-form Hessian {closed_H:.1e}
       f"centred gradient {centred_g:.1e}, centred Hessian {centred_H:.1e}")
 assert closed < 1e-10 and closed_H < 1e-10
 assert centred_g < 1e-5 and centred_H < 1e-3
+with tf.device(device):
+    g_min, H_min = tape_gradient_and_hessian(rosenbrock_tf, np.array([1.0, 1.0]))
+print(f"at (1, 1): tape gradient {g_min}, your classify_critical_point: "
+      f"{ex.classify_critical_point(H_min)}")
+assert np.abs(g_min).max() == 0 and ex.classify_critical_point(H_min) == "minimum"
 
 # %% [markdown]
 # ## 2. Keras optimizers leave the same saddle
 #
 # Each Keras optimizer updates a `tf.Variable` $p$ from the start $(1, 0.001)$ with
-# `optimizer.apply_gradients`, the gradient coming from a tape. The numpy side is the graded
-# notebook's `trajectory` with the matching update rule. The mappings (conventions table):
+# `optimizer.apply_gradients`, the gradient coming from a tape. The numpy side is the update
+# rules of chapters 03 to 05 written for one point, as in section 7 of the graded notebook
+# (given code, not graded exercises), and your `steps_to_escape` counts the steps. The
+# mappings (conventions table):
 #
 # | numpy (course) | Keras | mapping |
 # |---|---|---|
@@ -138,6 +147,46 @@ assert centred_g < 1e-5 and centred_H < 1e-3
 # $\beta_2 = 1 - 2^{-10}$.
 
 # %%
+def gd_optimizer():
+    return nn.Optimizer(init=lambda p: None, step=lambda p, g, s, t, lr: (p - lr * g, s))
+
+
+def momentum_optimizer(beta):
+    def step(p, g, v, t, lr):
+        v = beta * v + (1 - beta) * g
+        return p - lr * v, v
+    return nn.Optimizer(init=lambda p: np.zeros(np.shape(p)), step=step)
+
+
+def rmsprop_optimizer(beta2, epsilon):
+    def step(p, g, s, t, lr):
+        s = beta2 * s + (1 - beta2) * g**2
+        return p - lr * g / np.sqrt(s + epsilon), s
+    return nn.Optimizer(init=lambda p: np.zeros(np.shape(p)), step=step)
+
+
+def adam_optimizer(beta1, beta2, epsilon_t):
+    """Adam with bias correction; epsilon_t(t) is the epsilon of step t (outside the root)."""
+    def step(p, g, state, t, lr):
+        v, s = state
+        v = beta1 * v + (1 - beta1) * g
+        s = beta2 * s + (1 - beta2) * g**2
+        v_hat, s_hat = v / (1 - beta1**t), s / (1 - beta2**t)
+        return p - lr * v_hat / (np.sqrt(s_hat) + epsilon_t(t)), (v, s)
+    return nn.Optimizer(init=lambda p: (np.zeros(np.shape(p)), np.zeros(np.shape(p))), step=step)
+
+
+def trajectory(gradient, start, optimizer, learning_rate, num_steps):
+    """The points p_0 = start, ..., p_num_steps of a numpy optimizer, shape (num_steps + 1, n)."""
+    p = np.array(start, dtype=float)
+    state, path = optimizer.init(p), [p.copy()]
+    for t in range(1, num_steps + 1):
+        p, state = optimizer.step(p, gradient(p), state, t, learning_rate)
+        path.append(np.array(p, dtype=float))
+    return np.array(path)
+
+
+# %%
 start, alpha, radius = np.array([1.0, 1e-3]), 0.1, 2.0
 beta, beta1, beta2, eps_hat = 0.875, 0.875, 1 - 2.0**-10, 1e-7
 
@@ -147,14 +196,14 @@ def escaped(p):
 
 
 cases = {
-    "SGD": (keras.optimizers.SGD(learning_rate=alpha), ex.gd_optimizer()),
+    "SGD": (keras.optimizers.SGD(learning_rate=alpha), gd_optimizer()),
     "SGD momentum": (keras.optimizers.SGD(learning_rate=alpha * (1 - beta), momentum=beta),
-                     ex.momentum_optimizer(beta)),
+                     momentum_optimizer(beta)),
     "RMSprop": (keras.optimizers.RMSprop(learning_rate=alpha, rho=0.9, epsilon=1e-8),
-                ex.rmsprop_optimizer(0.9, 1e-8)),
+                rmsprop_optimizer(0.9, 1e-8)),
     "Adam": (keras.optimizers.Adam(learning_rate=alpha, beta_1=beta1, beta_2=beta2,
                                    epsilon=eps_hat),
-             ex.adam_optimizer(beta1, beta2, epsilon=lambda t: eps_hat / np.sqrt(1 - beta2**t))),
+             adam_optimizer(beta1, beta2, lambda t: eps_hat / np.sqrt(1 - beta2**t))),
 }
 
 
@@ -175,7 +224,7 @@ with tf.device(device):
     for name, (keras_opt, numpy_opt) in cases.items():
         steps = ex.steps_to_escape(ex.saddle_gradient, start, numpy_opt, alpha, escaped,
                                    max_steps=1000)
-        numpy_path = ex.trajectory(ex.saddle_gradient, start, numpy_opt, alpha, steps)
+        numpy_path = trajectory(ex.saddle_gradient, start, numpy_opt, alpha, steps)
         path = keras_path(keras_opt, steps)
         keras_steps = next(t for t, p in enumerate(path) if escaped(p))
         diff = np.abs(path - numpy_path).max()
@@ -191,8 +240,8 @@ with tf.device(device):
 # %%
 with tf.device(device):
     unmapped = keras_path(keras.optimizers.SGD(learning_rate=alpha, momentum=beta), 15)
-mapped = ex.trajectory(ex.saddle_gradient, start, ex.momentum_optimizer(beta), alpha / (1 - beta), 15)
-course = ex.trajectory(ex.saddle_gradient, start, ex.momentum_optimizer(beta), alpha, 15)
+mapped = trajectory(ex.saddle_gradient, start, momentum_optimizer(beta), alpha / (1 - beta), 15)
+course = trajectory(ex.saddle_gradient, start, momentum_optimizer(beta), alpha, 15)
 print(f"after 15 steps: Keras SGD(lr=alpha, momentum=beta) at {unmapped[-1].round(4)}, "
       f"course momentum with alpha/(1-beta) at {mapped[-1].round(4)}, "
       f"with alpha at {course[-1].round(4)}")
