@@ -428,7 +428,8 @@ print("Hessian by centred differences at (0.7, -1.3):\n",
 #
 # Use the eigenvalues of the Hessian (`np.linalg.eigvalsh`, for symmetric matrices), *not*
 # its diagonal: $\begin{pmatrix} 1 & 2 \\ 2 & 1\end{pmatrix}$ has a positive diagonal but the
-# eigenvalues $3$ and $-1$, so $(x + y)^2$-like directions go up and $(x - y)$ goes down. Nor
+# eigenvalues $3$ and $-1$: along the direction $(1, 1)$ the function curves up, along
+# $(1, -1)$ it curves down. Nor
 # the determinant alone: it is the product of *all* the eigenvalues, so in three dimensions
 # two negative ones and a positive one give a positive determinant.
 #
@@ -977,20 +978,36 @@ def plateau_gradient(p):
 plateau_start, plateau_lr = np.array([-4.0, 0.5]), 0.1
 rows = dict(optimizers)
 rows["momentum, Keras form (lr = alpha)"] = momentum_optimizer(0.9)
-plateau_steps = {}
+plateau_steps, plateau_paths = {}, {}
 for label, opt in rows.items():
     # Keras' SGD(momentum=0.9, learning_rate=alpha) is the course's momentum with alpha / (1 - beta)
     lr = plateau_lr / (1 - 0.9) if "Keras form" in label else plateau_lr
     plateau_steps[label] = steps_to_escape(plateau_gradient, plateau_start, opt, lr,
                                            lambda p: p[0] > 0, max_steps=10_000)
+    plateau_paths[label] = trajectory(plateau_gradient, plateau_start, opt, lr,
+                                      plateau_steps[label] or 10_000)
+
+print(f"gradient at the start {plateau_start}: {plateau_gradient(plateau_start)}\n")
 
 print(f"{'optimizer (alpha = 0.1)':36s} {'plateau: steps':>15s} {'saddle: steps':>14s}")
 for label, steps in plateau_steps.items():
     saddle = saddle_steps.get(label)
     print(f"{label:36s} {steps!s:>15} {'' if saddle is None else saddle:>14}")
 
+# %%
+fig, ax = plt.subplots(figsize=(8, 3.6))
+for label, path in plateau_paths.items():
+    ax.plot(np.arange(len(path)), path[:, 0], lw=1.5, label=f"{label}: {len(path) - 1} steps")
+ax.axhline(0, color="k", lw=0.8, ls="--")
+ax.set(xscale="symlog", xlim=(0, 1.2 * max(len(p) for p in plateau_paths.values())),
+       xlabel="step (log scale after 1)", ylabel="x",
+       title="Crossing the plateau of -tanh(x) + y²/2 from x = -4")
+ax.legend(fontsize=8)
+ax.grid(alpha=0.3)
+plt.show()
+
 # %% [markdown]
-# The table is computed by the cell above (same start and $\alpha = 0.1$ for every optimizer).
+# The table is printed by the cell before the figure (same start and $\alpha = 0.1$ for every optimizer).
 # What it shows:
 #
 # * **Gradient descent** needs thousands of steps on the plateau (3,750): its step is $\alpha$
