@@ -125,13 +125,20 @@ def train(
     schedule: Callable[[int], float] | None = None,
     seed: int = 0,
     progress: bool = True,
+    parameters: Params | None = None,
 ) -> History:
     """Train a fresh network; the same `seed` gives the same initial weights for every optimizer.
+
+    `parameters`, when given, are the starting weights (copied, never changed) instead of
+    `initialize_parameters(layers_dims, seed)`, e.g. a chapter's own initialization.
 
     `make_batches(X, Y, epoch) -> [(X_t, Y_t), ...]` defaults to one full batch (batch GD).
     `schedule(epoch) -> learning rate` overrides `learning_rate` per epoch (epochs count from 0).
     """
-    parameters = initialize_parameters(layers_dims, seed=seed)
+    if parameters is None:
+        parameters = initialize_parameters(layers_dims, seed=seed)
+    else:
+        parameters = {k: np.array(v, dtype=float) for k, v in parameters.items()}
     state = optimizer.init(parameters)
     costs, epoch_costs, rates, t = [], [], [], 0
     epochs = range(num_epochs)
