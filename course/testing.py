@@ -221,29 +221,37 @@ def check_dict_close(actual, expected, name: str, mistakes: Mapping[str, Mapping
                      start: Mapping | None = None, hints: Mapping[str, str] | None = None, **tol):
     """Compare two dicts of arrays key by key.
 
-    `mistakes` maps a diagnosis to a whole dict that mistake would produce (or a partial one:
-    keys it lacks are skipped). `start` is the dict the learner was given: an array still equal
-    to its starting value gets the reason it usually did not change (the last layer skipped,
-    biases forgotten, ...). `hints` maps a key to a generic hint. Tolerances pass through.
+    `mistakes` maps a diagnosis to a whole (or partial) dict that mistake would produce.
+    A mistake whose every array matches the learner's is named first (all of them when
+    several do). Otherwise each key is compared on its own: `start` (the dict the learner was
+    given) explains an array still equal to its starting value (the last layer skipped only
+    when an earlier layer moved, biases forgotten, nothing stored), then the per-key values of
+    the mistakes, then the generic diagnoses. `hints` maps a key to a generic hint.
     """
     check_keys(actual, list(expected), name)
-    changed = {}
-    if start is not None:
-        for key in expected:
-            if key in start:
-                try:
-                    changed[key] = not _allclose(_asarray(actual[key], dtype=float),
-                                                 _asarray(start[key], dtype=float), 0, 0)
-                except (TypeError, ValueError):
-                    changed[key] = True
+    rtol, atol = tol.get("rtol", 1e-7), tol.get("atol", 1e-9)
+
+    def same(a, b) -> bool:
+        try:
+            a, b = _asarray(a, dtype=float), _asarray(b, dtype=float)
+        except (TypeError, ValueError):
+            return False
+        return a.shape == b.shape and _allclose(a, b, rtol, atol)
+
+    if not all(same(actual[k], expected[k]) for k in expected):
+        whole = [d for d, w in (mistakes or {}).items() if isinstance(w, Mapping) and w
+                 and all(k in actual and same(actual[k], v) for k, v in w.items())]
+        if whole:
+            raise AssertionError(f"{name} is wrong: " + " Or: ".join(whole))
+    changed = {k: not same(actual[k], start[k]) for k in expected if start is not None and k in start}
     L = _last_layer(expected)
     for key in expected:
-        # The caller's named mistakes come first: they are more specific than "did not change".
-        table = {d: w[key] for d, w in (mistakes or {}).items()
-                 if isinstance(w, Mapping) and key in w}
-        if start is not None and key in start and not _allclose(
-                _asarray(start[key], dtype=float), _asarray(expected[key], dtype=float), 0, 0):
+        table = {}
+        if start is not None and key in start and not same(start[key], expected[key]):
             table["it did not change: " + unchanged_cause(key, L, changed)] = start[key]
+        for diagnosis, wrong in (mistakes or {}).items():
+            if isinstance(wrong, Mapping) and key in wrong:
+                table.setdefault(diagnosis, wrong[key])
         check_close(actual[key], expected[key], f"{name}['{key}']", (hints or {}).get(key, ""),
                     mistakes=table, **tol)
 
