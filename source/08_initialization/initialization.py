@@ -574,7 +574,7 @@ for (a, i), As in activations.items():
           f"{saturated(a, As[-1]):4.0%}")
 
 # %%
-fig, axes = plt.subplots(len(acts), len(hist_inits), figsize=(15, 8))
+fig, axes = plt.subplots(len(acts), len(hist_inits), figsize=(13, 7))
 for r, a in enumerate(acts):
     for c, i in enumerate(hist_inits):
         ax = axes[r, c]
@@ -587,7 +587,7 @@ for r, a in enumerate(acts):
         ax.set_xlabel("log10 of the activation (> 0)" if a == "ReLU" else "activation",
                       fontsize=8)
 axes[0, 0].legend(fontsize=7)
-plt.tight_layout()
+fig.subplots_adjust(hspace=0.5, wspace=0.2, left=0.04, right=0.99, top=0.95, bottom=0.07)
 plt.show()
 
 # %% [markdown]
