@@ -303,3 +303,19 @@ def test_check_close_ignores_a_patched_numpy(monkeypatch):
     monkeypatch.setattr(np, "isclose", lambda a, b, **k: np.ones(np.shape(a), dtype=bool))
     with pytest.raises(AssertionError, match="wrong"):
         testing.check_close([1.0, 2.0], [1.0, 3.0], "v")
+
+
+def test_train_from_given_parameters_copies_them():
+    """Checks nn.train(parameters=...) starts from a copy of those weights: they are left
+    unchanged, and the run equals one started from the same weights drawn by seed."""
+    X, Y = data.load_moons(m=60, seed=0)
+    gd = nn.Optimizer(init=lambda p: None, name="gd",
+                      step=lambda p, g, s, t, lr: ({k: p[k] - lr * g["d" + k] for k in p}, s))
+    start = nn.initialize_parameters([2, 4, 1], seed=3)
+    kept = {k: v.copy() for k, v in start.items()}
+    given = nn.train(X, Y, [2, 4, 1], gd, learning_rate=0.5, num_epochs=5, parameters=start,
+                     progress=False)
+    seeded = nn.train(X, Y, [2, 4, 1], gd, learning_rate=0.5, num_epochs=5, seed=3, progress=False)
+    assert all(np.array_equal(start[k], kept[k]) for k in start)
+    assert given.epoch_costs == seeded.epoch_costs
+    assert not np.array_equal(given.parameters["W1"], start["W1"])
