@@ -388,8 +388,13 @@ def _translate(err: BaseException, name: str, args: dict) -> AssertionError:
     if isinstance(err, _UFuncTypeError) and "cast" in str(err):
         return AssertionError(f"{name} did an in-place update (+=, *=, -=) on an integer array "
                               f"({err}): work on float arrays, or write x = x + ... instead.")
+    if isinstance(err, IndexError) and "list index" in str(err):
+        sizes = ", ".join(f"{k} has {len(v)}" for k, v in args.items() if isinstance(v, list))
+        return AssertionError(f"{name} went past the end of a list ({err}"
+                              + (f"; {sizes} entries" if sizes else "") + "): is a range or an "
+                              "index one too long? Lists are numbered from 0.")
     if isinstance(err, ValueError | IndexError) and re.search(
-            r"shape|broadcast|reshape|dimension|index", str(err)):
+            r"shape|broadcast|reshape|dimension|axis", str(err)):
         shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in args.items()
                            if isinstance(v, np.ndarray))
         return AssertionError(f"{name} raised {kind}: {err}. The shapes it was given: "

@@ -319,3 +319,13 @@ def test_train_from_given_parameters_copies_them():
     assert all(np.array_equal(start[k], kept[k]) for k in start)
     assert given.epoch_costs == seeded.epoch_costs
     assert not np.array_equal(given.parameters["W1"], start["W1"])
+
+
+def test_call_names_a_list_overrun_without_blaming_the_axes():
+    """Checks an IndexError on a list is named as such, not as a data-axis mistake."""
+    def layer_sizes(layers_dims, seed):
+        return [layers_dims[l + 1] for l in range(len(layers_dims))]
+
+    with pytest.raises(AssertionError, match="past the end of a list") as err:
+        testing.call(layer_sizes, [3, 2, 1], 0)
+    assert "columns" not in str(err.value)
