@@ -404,7 +404,8 @@ def _translate(err: BaseException, name: str, args: dict) -> AssertionError:
 
 
 def call(func: Callable, *args, returns: Sequence[str] = ("value",),
-         may_change: Sequence[str] = (), name: str | None = None, **kwargs):
+         may_change: Sequence[str] = (), name: str | None = None, allow_none: bool = False,
+         **kwargs):
     """Call a learner's function the way every test should, and return plain data.
 
     * the arguments are deep copies, so updating in place and building new dicts both pass;
@@ -416,7 +417,8 @@ def call(func: Callable, *args, returns: Sequence[str] = ("value",),
     * an exception inside the function becomes an `AssertionError` that names the likely
       mistake (a layer count without `// 2`, an in-place update of an integer array, ...).
 
-    Returns a deep copy of the result.
+    `allow_none=True` for a function whose contract returns None in some cases (then None is
+    an answer, not a forgotten return). Returns a deep copy of the result.
     """
     name = name or getattr(func, "__name__", "your function")
     given = fresh(args), fresh(kwargs)
@@ -459,7 +461,8 @@ def call(func: Callable, *args, returns: Sequence[str] = ("value",),
                 f"{name} changed its input {where} in place; it should only read {arg}. "
                 "Build new arrays (x = x * 2) instead of writing into the one you were given "
                 "(x *= 2, x[...] = ...).")
-    _check_returns(out, list(returns), name)
+    if not (allow_none and out is None):
+        _check_returns(out, list(returns), name)
     return fresh(out)
 
 
