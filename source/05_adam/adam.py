@@ -186,16 +186,10 @@ def initialize_adam(parameters):
 # %% readonly="checkers_adam_init"
 def check_adam_init(parameters, where=""):
     """Call your initialize_adam: v and s must hold float64 zeros keyed dW1, db1, ... shaped
-    like the parameters. Returns (v, s)."""
+    like the parameters (check_state_zeros). Returns (v, s)."""
     v, s = call(initialize_adam, parameters, returns=("v", "s"))
     for name, state in (("v", v), ("s", s)):
         check_state_zeros(state, parameters, where + name)
-        for key, value in state.items():
-            if np.asarray(value).dtype != np.float64:
-                raise AssertionError(
-                    f"{where}{name}['{key}'] is {np.asarray(value).dtype}, expected float64: "
-                    "float32 keeps only about 7 digits and every later update would be rounded "
-                    "to it. Make np.zeros(shape) (float64, numpy's default), no dtype=np.float32.")
     return v, s
 
 
@@ -318,8 +312,9 @@ HAND_HYPER = {"learning_rate": 0.3, "beta1": 0.5, "beta2": 0.75, "epsilon": 0.01
 # %% [markdown]
 # The tests call your function with `call(update_parameters_with_adam, ..., **ADAM_CALL)`: it
 # must return `parameters, v, s, v_corrected, s_corrected` in this order, and it may change
-# `parameters`, `v` and `s` but not `grads`. `adam_mistakes` lists what each classic mistake
-# would return, so a failing test can name it.
+# `parameters`, `v` and `s` but not `grads`. `check_adam` calls it once more with the same
+# inputs (the results must not depend on earlier calls) and compares; `adam_mistakes` lists
+# what each classic mistake would return, so a failing test can name it.
 
 # %% readonly="checkers_adam"
 ADAM_RETURNS = ("parameters", "v", "s", "v_corrected", "s_corrected")
@@ -406,26 +401,29 @@ def adam_mistakes(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, bet
     return table
 
 
+def check_repeatable(first, second):
+    """Two calls with the same inputs must return the same results: no state kept between calls."""
+    for name, a, b in zip(ADAM_RETURNS, first, second):
+        for key in a:
+            if key not in b or not np.array_equal(a[key], b[key], equal_nan=True):
+                raise AssertionError(
+                    f"update_parameters_with_adam returned a different {name}['{key}'] when "
+                    "called again with the same inputs: it keeps state between calls (a global "
+                    "variable, or a step counter of its own instead of the t it is given).")
+
+
 def check_adam(out, expected, args, hyper, where=""):
     """Compare the results named in `expected` ({"v": dict, ...}) of one call
     update_parameters_with_adam(*args, **hyper) (returned `out`); a failure names the mistake.
-    `where` starts the name of each result ("at step t = 2: ")."""
+    `where` starts the name of each result ("at step t = 2: "). The function is called once
+    more with the same inputs first: it must return the same results (no state kept)."""
+    check_repeatable(out, call(update_parameters_with_adam, *args, **ADAM_CALL, **hyper))
     table = adam_mistakes(*args, **hyper)
     starts = {"parameters": args[0], "v": args[2], "s": args[3]}
     for name, want in expected.items():
         i = ADAM_RETURNS.index(name)
-        mistakes = {}
-        for diagnosis, wrong in table.items():  # mistakes giving the same numbers: name both
-            with np.errstate(all="ignore"):
-                same = [d for d, value in mistakes.items() if all(
-                    np.allclose(value[k], wrong[i][k], rtol=1e-12, atol=0, equal_nan=True)
-                    for k in value)]
-            if same:
-                mistakes[f"{same[0]} (Or: {diagnosis})"] = mistakes.pop(same[0])
-            else:
-                mistakes[diagnosis] = wrong[i]
         check_dict_close(out[i], want, where + name, start=starts.get(name), nan_hint=NAN_HINT,
-                         mistakes=mistakes)
+                         mistakes={d: wrong[i] for d, wrong in table.items()})
 
 
 def adam_unrolled(net, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8):
@@ -523,9 +521,8 @@ _u = {k: _s0[k] + (_g[k] * _g[k] - _s0[k]) * (1 - _b2) for k in _g}
 _lr_t = _a * np.sqrt(1 - _b2**_t) / (1 - _b1**_t)
 _want = {k[1:]: _p[k[1:]] - _lr_t * _m[k] / (np.sqrt(_u[k]) + _eps * np.sqrt(1 - _b2**_t))
          for k in _g}
-for _call in ("", "second call with the same inputs: "):
-    _out = call(update_parameters_with_adam, _p, _g, _v0, _s0, _t, **ADAM_CALL)
-    check_adam(_out, {"v": _m, "s": _u, "parameters": _want}, (_p, _g, _v0, _s0, _t), {}, _call)
+_out = call(update_parameters_with_adam, _p, _g, _v0, _s0, _t, **ADAM_CALL)
+check_adam(_out, {"v": _m, "s": _u, "parameters": _want}, (_p, _g, _v0, _s0, _t), {})
 print("Correct on a 3-layer network with beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8.")
 
 # %% test="test_adam_hidden" points=2
