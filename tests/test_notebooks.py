@@ -177,8 +177,12 @@ def test_keras_notebook_loads_the_learners_functions(path, tmp_path):
     assert calls, f"{master.name} does not load the learner's functions (exercises.load)"
     graded = {c.metadata["nbgrader"]["grade_id"] for g in GRADED if g.parent == path.parent
               for c in _cells(g) if c.metadata.get("nbgrader", {}).get("solution")}
+    assert graded & {n for _, names in calls for n in names}, (
+        f"{master.name} loads none of the graded exercises")
     for notebook, names in calls:
-        assert set(names) <= graded, f"{names} are not all graded exercises of {notebook}"
+        names = [n for n in names if n in graded]  # given code of the notebook may load too
+        if not names:
+            continue
         loaded = exercises.load(path.parent / notebook, *names)
         assert all(callable(getattr(loaded, n)) for n in names)
         # The release (stubs) stops with a message naming every unwritten function.

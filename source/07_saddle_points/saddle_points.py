@@ -887,13 +887,15 @@ def rmsprop_optimizer(beta2=0.9, epsilon=1e-8):
 
 
 def adam_optimizer(beta1=0.9, beta2=0.999, epsilon=1e-8):
-    """Adam with bias correction, epsilon outside the root (chapter 05)."""
+    """Adam with bias correction, epsilon outside the root (chapter 05). `epsilon` may also be
+    a function of the step t (the Keras notebook maps Keras' epsilon hat that way)."""
     def step(p, g, state, t, lr):
         v, s = state
         v = beta1 * v + (1 - beta1) * g
         s = beta2 * s + (1 - beta2) * g**2
         v_hat, s_hat = v / (1 - beta1**t), s / (1 - beta2**t)
-        return p - lr * v_hat / (np.sqrt(s_hat) + epsilon), (v, s)
+        eps = epsilon(t) if callable(epsilon) else epsilon
+        return p - lr * v_hat / (np.sqrt(s_hat) + eps), (v, s)
     return nn.Optimizer(init=lambda p: (np.zeros(np.shape(p)), np.zeros(np.shape(p))),
                         step=step, name="Adam")
 

@@ -147,44 +147,12 @@ assert np.abs(g_min).max() == 0 and ex.classify_critical_point(H_min) == "minimu
 # $\beta_2 = 1 - 2^{-10}$.
 
 # %%
-def gd_optimizer():
-    return nn.Optimizer(init=lambda p: None, step=lambda p, g, s, t, lr: (p - lr * g, s))
-
-
-def momentum_optimizer(beta):
-    def step(p, g, v, t, lr):
-        v = beta * v + (1 - beta) * g
-        return p - lr * v, v
-    return nn.Optimizer(init=lambda p: np.zeros(np.shape(p)), step=step)
-
-
-def rmsprop_optimizer(beta2, epsilon):
-    def step(p, g, s, t, lr):
-        s = beta2 * s + (1 - beta2) * g**2
-        return p - lr * g / np.sqrt(s + epsilon), s
-    return nn.Optimizer(init=lambda p: np.zeros(np.shape(p)), step=step)
-
-
-def adam_optimizer(beta1, beta2, epsilon_t):
-    """Adam with bias correction; epsilon_t(t) is the epsilon of step t (outside the root)."""
-    def step(p, g, state, t, lr):
-        v, s = state
-        v = beta1 * v + (1 - beta1) * g
-        s = beta2 * s + (1 - beta2) * g**2
-        v_hat, s_hat = v / (1 - beta1**t), s / (1 - beta2**t)
-        return p - lr * v_hat / (np.sqrt(s_hat) + epsilon_t(t)), (v, s)
-    return nn.Optimizer(init=lambda p: (np.zeros(np.shape(p)), np.zeros(np.shape(p))), step=step)
-
-
-def trajectory(gradient, start, optimizer, learning_rate, num_steps):
-    """The points p_0 = start, ..., p_num_steps of a numpy optimizer, shape (num_steps + 1, n)."""
-    p = np.array(start, dtype=float)
-    state, path = optimizer.init(p), [p.copy()]
-    for t in range(1, num_steps + 1):
-        p, state = optimizer.step(p, gradient(p), state, t, learning_rate)
-        path.append(np.array(p, dtype=float))
-    return np.array(path)
-
+# The numpy optimizers and `trajectory` are the graded notebook's given code (one copy).
+given = exercises.load("saddle_points.ipynb", "gd_optimizer", "momentum_optimizer",
+                       "rmsprop_optimizer", "adam_optimizer", "trajectory")
+gd_optimizer, momentum_optimizer = given.gd_optimizer, given.momentum_optimizer
+rmsprop_optimizer, adam_optimizer, trajectory = (given.rmsprop_optimizer, given.adam_optimizer,
+                                                 given.trajectory)
 
 # %%
 start, alpha, radius = np.array([1.0, 1e-3]), 0.1, 2.0
