@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from . import nn
+
 
 def cost_curves(curves: dict, xlabel: str = "iteration", ylabel: str = "cost", title: str = "",
                 ax=None, logy: bool = False):
@@ -32,6 +34,20 @@ def decision_boundary(predict, X, Y, title: str = "", ax=None, resolution: int =
     ax.scatter(X[0], X[1], c=Y.ravel(), cmap="coolwarm", s=10, edgecolors="k", linewidths=0.3)
     ax.set(title=title, xticks=[], yticks=[])
     return ax
+
+
+def decision_boundaries(parameter_sets: dict, X, Y, axes=None, digits: int = 1):
+    """One decision-boundary panel per entry of `parameter_sets` ({label: parameters of a
+    `course.nn` network}), each titled with its training accuracy. Returns the axes."""
+    if axes is None:
+        n = len(parameter_sets)
+        axes = plt.subplots(1, n, figsize=(4 * n, 3.8), squeeze=False)[1][0]
+    for ax, (label, parameters) in zip(axes, parameter_sets.items()):
+        with np.errstate(over="ignore"):  # large weights saturate the sigmoid: that is the point
+            acc = nn.accuracy(X, Y, parameters)
+            decision_boundary(lambda P, w=parameters: nn.predict(P, w), X, Y, ax=ax,
+                              title=f"{label}: accuracy {acc:.{digits}%}")
+    return axes
 
 
 def contour_paths(f, paths: dict, xlim=(-8, 8), ylim=(-3, 3), title: str = "", ax=None,

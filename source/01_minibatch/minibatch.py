@@ -400,11 +400,8 @@ plt.show()
 # weights eight times while batch gradient descent updates them once.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(8, 3.8))
-for ax, (label, run) in zip(axes, [("batch GD", batch_run), ("mini-batch GD", mini_run)]):
-    acc = nn.accuracy(X_train, Y_train, run.parameters)
-    plots.decision_boundary(lambda P, r=run: nn.predict(P, r.parameters), X_train, Y_train,
-                            title=f"{label}: training accuracy {acc:.0%}", ax=ax)
+plots.decision_boundaries({"batch GD": batch_run.parameters,
+                           "mini-batch GD": mini_run.parameters}, X_train, Y_train, digits=0)
 plt.show()
 
 # %% [markdown]

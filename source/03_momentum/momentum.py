@@ -428,12 +428,8 @@ plt.show()
 # lower. Same data, same initial weights, same learning rate.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(8, 3.8))
-for ax, name in zip(axes, (gd.name, momentum(0.9).name)):
-    run = runs[1.0, name]
-    acc = nn.accuracy(X_train, Y_train, run.parameters)
-    plots.decision_boundary(lambda P, r=run: nn.predict(P, r.parameters), X_train, Y_train,
-                            title=f"{name}: accuracy {acc:.1%}", ax=ax)
+plots.decision_boundaries({name: runs[1.0, name].parameters
+                           for name in (gd.name, momentum(0.9).name)}, X_train, Y_train)
 plt.show()
 
 # %% [markdown]

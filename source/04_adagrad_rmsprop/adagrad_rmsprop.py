@@ -840,11 +840,8 @@ axes[1].legend()
 axes[1].grid(alpha=0.3)
 plt.show()
 
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
-for ax, (label, run) in zip(axes, runs.items()):
-    acc = nn.accuracy(X_train, Y_train, run.parameters)
-    plots.decision_boundary(lambda P, r=run: nn.predict(P, r.parameters), X_train, Y_train,
-                            title=f"{label}: accuracy {acc:.1%}", ax=ax)
+plots.decision_boundaries({label: run.parameters for label, run in runs.items()},
+                          X_train, Y_train)
 plt.show()
 for label, run in runs.items():
     print(f"{label:24s} cost after 50 epochs {run.epoch_costs[49]:.3f}, after 300 {run.epoch_costs[-1]:.3f}")

@@ -670,10 +670,8 @@ for name, e in epochs_to_01.items():
 fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
 plots.cost_curves({name: run.epoch_costs for name, run in runs.items()}, xlabel="epoch",
                   title="Cost on the training set (same seed, same batches)", ax=axes[0], logy=True)
-for ax, (name, run) in zip(axes[1:], runs.items()):
-    plots.decision_boundary(lambda P, r=run: nn.predict(P, r.parameters), X_train, Y_train,
-                            title=f"{name}: {nn.accuracy(X_train, Y_train, run.parameters):.1%}",
-                            ax=ax)
+plots.decision_boundaries({name: run.parameters for name, run in runs.items()}, X_train,
+                          Y_train, axes=axes[1:])
 plt.tight_layout()
 plt.show()
 

@@ -797,11 +797,8 @@ plt.tight_layout()
 plt.show()
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(8, 3.8))
-for ax, (label, run) in zip(axes, [("constant alpha", constant_run), ("decayed alpha", decay_run)]):
-    acc = nn.accuracy(X_train, Y_train, run.parameters)
-    plots.decision_boundary(lambda P, r=run: nn.predict(P, r.parameters), X_train, Y_train,
-                            title=f"{label}: training accuracy {acc:.0%}", ax=ax)
+plots.decision_boundaries({"constant alpha": constant_run.parameters,
+                           "decayed alpha": decay_run.parameters}, X_train, Y_train, digits=0)
 plt.show()
 
 # %% [markdown]

@@ -22,7 +22,7 @@
 # %%
 import numpy as np
 
-from course import data, nn, tf_helpers
+from course import data, tf_helpers
 
 device = tf_helpers.setup(float64=True, seed=0)
 

@@ -630,11 +630,8 @@ for _label, _init in [("zeros", initialize_parameters_zeros),
 fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
 plots.cost_curves({label: run.epoch_costs for label, run in runs.items()}, xlabel="epoch",
                   title="Cost on the training set", ax=axes[0], logy=True)
-for ax, (label, run) in zip(axes[1:], runs.items()):
-    with np.errstate(over="ignore"):
-        acc = nn.accuracy(X_train, Y_train, run.parameters)
-        plots.decision_boundary(lambda P, r=run: nn.predict(P, r.parameters), X_train, Y_train,
-                                title=f"{label}: accuracy {acc:.0%}", ax=ax)
+plots.decision_boundaries({label: run.parameters for label, run in runs.items()}, X_train,
+                          Y_train, axes=axes[1:], digits=0)
 plt.tight_layout()
 plt.show()
 
