@@ -218,7 +218,8 @@ def unchanged_cause(key: str, L: int, changed: Mapping | None = None) -> str:
 
 
 def check_dict_close(actual, expected, name: str, mistakes: Mapping[str, Mapping] | None = None,
-                     start: Mapping | None = None, hints: Mapping[str, str] | None = None, **tol):
+                     start: Mapping | None = None, hints: Mapping[str, str] | None = None,
+                     hint: str = "", **tol):
     """Compare two dicts of arrays key by key.
 
     `mistakes` maps a diagnosis to a whole (or partial) dict that mistake would produce.
@@ -226,7 +227,8 @@ def check_dict_close(actual, expected, name: str, mistakes: Mapping[str, Mapping
     several do). Otherwise each key is compared on its own: `start` (the dict the learner was
     given) explains an array still equal to its starting value (the last layer skipped only
     when an earlier layer moved, biases forgotten, nothing stored), then the per-key values of
-    the mistakes, then the generic diagnoses. `hints` maps a key to a generic hint.
+    the mistakes, then the generic diagnoses. `hints` maps a key to a generic hint (`hint`:
+    the same for every key). Other keywords (rtol, atol, nan_hint) go to check_close.
     """
     check_keys(actual, list(expected), name)
     rtol, atol = tol.get("rtol", 1e-7), tol.get("atol", 1e-9)
@@ -252,7 +254,7 @@ def check_dict_close(actual, expected, name: str, mistakes: Mapping[str, Mapping
         for diagnosis, wrong in (mistakes or {}).items():
             if isinstance(wrong, Mapping) and key in wrong:
                 table.setdefault(diagnosis, wrong[key])
-        check_close(actual[key], expected[key], f"{name}['{key}']", (hints or {}).get(key, ""),
+        check_close(actual[key], expected[key], f"{name}['{key}']", (hints or {}).get(key, hint),
                     mistakes=table, **tol)
 
 
@@ -388,6 +390,9 @@ def _translate(err: BaseException, name: str, args: dict) -> AssertionError:
     if isinstance(err, _UFuncTypeError) and "cast" in str(err):
         return AssertionError(f"{name} did an in-place update (+=, *=, -=) on an integer array "
                               f"({err}): work on float arrays, or write x = x + ... instead.")
+    if isinstance(err, ZeroDivisionError):
+        return AssertionError(f"{name} divided by zero ({err}): which denominator is 0 for "
+                              "these arguments (a count from 0 instead of 1, a missing + 1)?")
     if isinstance(err, IndexError) and "list index" in str(err):
         sizes = ", ".join(f"{k} has {len(v)}" for k, v in args.items() if isinstance(v, list))
         return AssertionError(f"{name} went past the end of a list ({err}"
@@ -405,7 +410,7 @@ def _translate(err: BaseException, name: str, args: dict) -> AssertionError:
 
 def call(func: Callable, *args, returns: Sequence[str] = ("value",),
          may_change: Sequence[str] = (), name: str | None = None, allow_none: bool = False,
-         **kwargs):
+         repeat: bool = False, **kwargs):
     """Call a learner's function the way every test should, and return plain data.
 
     * the arguments are deep copies, so updating in place and building new dicts both pass;
@@ -418,8 +423,22 @@ def call(func: Callable, *args, returns: Sequence[str] = ("value",),
       mistake (a layer count without `// 2`, an in-place update of an integer array, ...).
 
     `allow_none=True` for a function whose contract returns None in some cases (then None is
-    an answer, not a forgotten return). Returns a deep copy of the result.
+    an answer, not a forgotten return). `repeat=True` calls the function a second time with
+    the same inputs and requires the same result: a state kept between calls (a global
+    variable, a step counter of its own) is named. Returns a deep copy of the result.
     """
+    if repeat:
+        first = call(func, *args, returns=returns, may_change=may_change, name=name,
+                     allow_none=allow_none, **kwargs)
+        second = call(func, *args, returns=returns, may_change=may_change, name=name,
+                      allow_none=allow_none, **kwargs)
+        if not _equal(first, second):
+            where = _first_difference(second, first, "the result")
+            raise AssertionError(
+                f"{name or getattr(func, '__name__', 'your function')} returned something else "
+                f"({where}) when called again with the same inputs: it keeps state between calls "
+                "(a global variable, or a counter of its own instead of the argument it is given).")
+        return first
     name = name or getattr(func, "__name__", "your function")
     given = fresh(args), fresh(kwargs)
     try:

@@ -329,3 +329,22 @@ def test_call_names_a_list_overrun_without_blaming_the_axes():
     with pytest.raises(AssertionError, match="past the end of a list") as err:
         testing.call(layer_sizes, [3, 2, 1], 0)
     assert "columns" not in str(err.value)
+
+
+def test_call_repeat_names_state_kept_between_calls():
+    """Checks call(repeat=True) names a function that counts its own steps in a global."""
+    counter = {"t": 0}
+
+    def own_counter(x):
+        counter["t"] += 1
+        return x * counter["t"]
+
+    with pytest.raises(AssertionError, match="keeps state between calls"):
+        testing.call(own_counter, np.ones(2), repeat=True)
+    testing.call(lambda x: 2 * x, np.ones(2), repeat=True)
+
+
+def test_call_names_a_division_by_zero():
+    """Checks a ZeroDivisionError inside the learner's function becomes a message."""
+    with pytest.raises(AssertionError, match="divided by zero"):
+        testing.call(lambda a0, epoch: a0 / epoch, 0.2, 0)
