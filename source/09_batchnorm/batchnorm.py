@@ -561,6 +561,9 @@ for ax, scale in zip(axes, scales):
     plots.cost_curves({"without BatchNorm": plain_costs,
                        "with BatchNorm": bn_costs}, xlabel="epoch", ax=ax,
                       title=f"He weights x {scale}")
+    if not np.isfinite(plain_costs).all():
+        ax.text(0.5, 0.5, f"without BatchNorm: NaN from epoch {np.isfinite(plain_costs).sum() + 1}",
+                transform=ax.transAxes, ha="center", color="tab:blue")
 axes[0].set_ylim(0, 1.2)
 plt.tight_layout()
 plt.show()
@@ -600,6 +603,8 @@ for momentum in (0.9, 0.99):
     paths[momentum] = (np.array(means), np.array(variances))
     print(f"momentum {momentum}: after 50 batches mean {means[49]:.2f}, variance "
           f"{variances[49]:.2f}; after 500 batches mean {means[-1]:.2f}, variance {variances[-1]:.2f}")
+print(f"average biased variance of the 500 batches: {np.mean([Zb.var() for Zb in batches]):.2f} "
+      f"(expected (m - 1) / m * 4 = {31 / 32 * 4:.3f})")
 print(f"start's weight after 50 steps: 0.9^50 = {0.9 ** 50:.4f}, 0.99^50 = {0.99 ** 50:.2f}, "
       f"0.99^300 = {0.99 ** 300:.3f}")
 
@@ -619,7 +624,10 @@ plt.show()
 # With momentum 0.9 the averages reach the true values within a few dozen batches and then
 # jitter (they average only about 10 batches); with 0.99 they take a few hundred batches and
 # are smoother. The running variance settles slightly below 4: each batch's biased variance
-# is on average $\frac{m-1}{m} \cdot 4 = 3.875$ for $m = 32$, and that is what it averages.
+# is on average $\frac{m-1}{m} \cdot 4 = 3.875$ for $m = 32$ (3.84 over these 500 batches),
+# and that is what it averages. Keras and the paper keep this biased value; PyTorch stores the
+# unbiased $\frac{m}{m-1}\sigma^2$ in its running variance (while still normalising the
+# batch with the biased one).
 #
 # ## 7. Recap
 #
