@@ -213,6 +213,8 @@ def forward_mistakes(Z, gamma, beta, running, training, momentum, eps):
         table["epsilon is outside the square root: divide by sqrt(var + eps), not "
               "sqrt(var) + eps."] = (_normalise(Z, gamma, beta, mu, var, eps, outside=True),
                                      _ewma(running, mu, var, momentum))
+        table["epsilon is missing: divide by sqrt(var + eps), not sqrt(var)."] = (
+            _normalise(Z, gamma, beta, mu, var, 0.0), _ewma(running, mu, var, momentum))
         table["the weights of the EWMA are swapped: the old running average gets momentum, "
               "the batch statistic gets (1 - momentum)."] = (
             _normalise(Z, gamma, beta, mu, var, eps), _ewma(running, mu, var, 1 - momentum))
@@ -230,6 +232,8 @@ def forward_mistakes(Z, gamma, beta, running, training, momentum, eps):
         table["epsilon is outside the square root: divide by sqrt(var + eps), not "
               "sqrt(var) + eps."] = (_normalise(Z, gamma, beta, rmean, rvar, eps, outside=True),
                                      running)
+        table["epsilon is missing: divide by sqrt(var + eps), not sqrt(var)."] = (
+            _normalise(Z, gamma, beta, rmean, rvar, 0.0), running)
         table["running['var'] was used as a standard deviation: divide by "
               "sqrt(running['var'] + eps)."] = (gamma * (Z - rmean) / (rvar + eps) + beta, running)
         table["the output is the normalised Z_hat without gamma and beta: return "
@@ -237,8 +241,9 @@ def forward_mistakes(Z, gamma, beta, running, training, momentum, eps):
     return table
 
 
-NAN_HINT = ("With one example, a variance divided by m - 1 (ddof=1) is 0/0: Batch Normalization "
-            "divides by m.")
+NAN_HINT = ("With one example the variance is 0: a variance divided by m - 1 (ddof=1) is 0/0 "
+            "(Batch Normalization divides by m), and without epsilon Z_hat = 0/0 (epsilon is "
+            "missing from sqrt(var + eps)?).")
 
 
 def check_forward(Z, gamma, beta, running, training, momentum, eps, label="", check_running=True):
