@@ -50,7 +50,7 @@ def test_every_simulated_mistake_says_what_its_message_must_name():
     for a in ASSIGNMENTS:
         for learner in classroom.load_class(a):
             if learner.kind == "mistake" and learner.fails:
-                assert len(learner.says.strip()) >= 8, (
+                assert len(learner.says.strip()) >= 5, (
                     f"{a}: {learner.learner} needs a `says` naming its mistake")
 
 
