@@ -589,9 +589,10 @@ plt.show()
 # follow the running averages from their start (mean 0, variance 1) with Keras' default
 # momentum 0.99 and with 0.9. After $t$ batches the start still weighs $\text{momentum}^t$:
 # $0.9^{50} \approx 0.005$, but $0.99^{50} \approx 0.6$ and $0.99^{300} \approx 0.05$. With
-# momentum 0.99 the inference statistics stay close to their start for the first hundred
-# steps: a model evaluated early in training (or trained for few steps) predicts with wrong
-# statistics, one reason to lower the momentum for short runs.
+# momentum 0.99 the inference statistics are far from the true ones for the first hundred or
+# so batches (after 50 batches the running mean is still about 1.2 instead of 3): a model
+# evaluated early in training (or trained for few steps) predicts with wrong statistics, one
+# reason to lower the momentum for short runs.
 
 # %%
 rng = np.random.default_rng(0)
