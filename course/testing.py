@@ -478,8 +478,8 @@ def call(func: Callable, *args, returns: Sequence[str] = ("value",),
             where = _first_difference(value, originals[arg], arg)
             raise AssertionError(
                 f"{name} changed its input {where} in place; it should only read {arg}. "
-                "Build new arrays (x = x * 2) instead of writing into the one you were given "
-                "(x *= 2, x[...] = ...).")
+                "Build new arrays or dicts (x = x * 2, d = dict(d)) instead of writing into the "
+                "ones you were given (x *= 2, x[...] = ..., d[key] = ...).")
     if not (allow_none and out is None):
         _check_returns(out, list(returns), name)
     return fresh(out)
