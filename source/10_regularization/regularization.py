@@ -685,22 +685,24 @@ for _label, (_p, _h) in results.items():
           f"({_s[4]:.4f}, {_s[5]:4d}) {_s[6]:9.1f}")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
 for (_label, (_p, _h)), _color in zip(results.items(), ("C0", "C1", "C2")):
-    axes[0].plot(_h["epoch"], _h["test"], color=_color, label=f"{_label}: test")
-    axes[0].plot(_h["epoch"], _h["train"], color=_color, ls=":", label=f"{_label}: training")
-axes[0].set(xlabel="epoch", ylabel="cross-entropy (no dropout)", yscale="log",
-            title="Training (dotted) and test (solid) cost")
-axes[0].legend(fontsize=7)
-axes[0].grid(alpha=0.3)
+    axes[0].plot(_h["epoch"], _h["train"], color=_color, label=_label)
+    axes[1].plot(_h["epoch"], _h["test"], color=_color, label=_label)
+axes[0].set(xlabel="epoch", ylabel="cross-entropy", yscale="log",
+            title="Training cost (20 images, no dropout)")
+axes[1].set(xlabel="epoch", ylabel="cross-entropy", title="Test cost (179 images)")
+for _ax in axes[:2]:
+    _ax.legend(fontsize=8)
+    _ax.grid(alpha=0.3)
 _x = np.arange(len(summary))
-axes[1].bar(_x - 0.2, [s[0] for s in summary.values()], 0.4, label="training accuracy")
-axes[1].bar(_x + 0.2, [s[1] for s in summary.values()], 0.4, label="test accuracy")
+axes[2].bar(_x - 0.2, [s[0] for s in summary.values()], 0.4, label="training accuracy")
+axes[2].bar(_x + 0.2, [s[1] for s in summary.values()], 0.4, label="test accuracy")
 for _i, _s in enumerate(summary.values()):
-    axes[1].text(_i + 0.2, _s[1] + 0.005, f"{_s[1]:.1%}", ha="center", fontsize=8)
-axes[1].set(xticks=_x, ylim=(0.8, 1.03), ylabel="accuracy", title="Accuracy on 3 vs 8")
-axes[1].set_xticklabels(list(summary), fontsize=8)
-axes[1].legend(fontsize=8, loc="lower right")
+    axes[2].text(_i + 0.2, _s[1] + 0.005, f"{_s[1]:.1%}", ha="center", fontsize=8)
+axes[2].set(xticks=_x, ylim=(0.8, 1.03), ylabel="accuracy", title="Accuracy, 3 against 8")
+axes[2].set_xticklabels([label.replace(" (", "\n(") for label in summary], fontsize=8)
+axes[2].legend(fontsize=8, loc="lower right")
 plt.show()
 
 # %% [markdown]
