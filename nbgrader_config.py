@@ -58,12 +58,13 @@ c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
 # ...and a single huge line (LimitOutput counts lines only) is cut to 100,000 characters.
-# A copy-pasted test cell (duplicate grade id) no longer crashes the learner's autograde
-# (course.preprocessors.DeduplicateIds).
+# A copy-pasted test cell (duplicate grade id), or a deleted test cell that followed a
+# read-only checker cell, no longer crashes the learner's autograde
+# (course.preprocessors.DeduplicateIds, OverwriteCells).
 try:
     from nbgrader.converters.autograde import Autograde  # noqa: E402
 
-    from course.preprocessors import DeduplicateIds, LimitOutputSize  # noqa: E402
+    from course.preprocessors import DeduplicateIds, LimitOutputSize, OverwriteCells  # noqa: E402
 except ImportError:  # the course package is not installed: nbgrader's defaults
     pass
 else:
@@ -71,9 +72,9 @@ else:
     _steps = list(_traits["autograde_preprocessors"].default())
     _steps.insert([p.__name__ for p in _steps].index("LimitOutput") + 1, LimitOutputSize)
     c.Autograde.autograde_preprocessors = _steps
+    _fixed = {"DeduplicateIds": DeduplicateIds, "OverwriteCells": OverwriteCells}
     c.Autograde.sanitize_preprocessors = [
-        DeduplicateIds if p.__name__ == "DeduplicateIds" else p
-        for p in _traits["sanitize_preprocessors"].default()]
+        _fixed.get(p.__name__, p) for p in _traits["sanitize_preprocessors"].default()]
 
 # The gradebook: SQLite in the course directory by default; a shared PostgreSQL gradebook
 # when NBGRADER_DB_URL is set (an environment variable, so its password never shows in `ps`).

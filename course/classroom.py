@@ -290,7 +290,7 @@ def hostile_class(mistake: Learner | None = None) -> list[Learner]:
         L("h_redefine_checker", kind="redefine_checker", status="flagged", fails=wrong,
           flags=["redefines check"], **edit),
         L("h_redefine_helpers", kind="redefine_helpers", status="flagged", fails=wrong,
-          flags=["redefines check_close"], **edit),
+          flags=["redefines check_"], **edit),
         L("h_monkeypatch_numpy", kind="monkeypatch_numpy", status="flagged", fails=wrong,
           flags=["assigns np.allclose"], **edit),
         L("h_write_grader_files", kind="write_grader_files", status="flagged", fails=[],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nbgrader.preprocessors import DeduplicateIds as _DeduplicateIds
 from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import OverwriteCells as _OverwriteCells
 from traitlets import Integer
 
 
@@ -51,6 +52,32 @@ class DeduplicateIds(_DeduplicateIds):
         if cell.metadata.get("nbgrader", None) == {}:
             del cell.metadata["nbgrader"]
         return cell, resources
+
+
+class OverwriteCells(_OverwriteCells):
+    """nbgrader's OverwriteCells, minus a crash: to put back a deleted test cell it looks up the
+    source cell just before it among the submitted grade and solution cells only, so a test
+    cell that follows a read-only cell (a chapter's checker cell) raised KeyError and the
+    learner could not be graded. Here the restored cell goes after the nearest earlier source
+    cell still in the notebook, whatever its kind (or first, when there is none)."""
+
+    def add_missing_grade_cells(self, nb, resources):
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        source_cells = source_nb.source_cells
+        source_ids = [cell.name for cell in source_cells]
+        solution_ids = {cell.name for cell in source_nb.solution_cells}
+        for grade_id, grade_cell in {c.name: c for c in source_nb.grade_cells}.items():
+            present = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells]
+            if grade_id in present:
+                continue
+            self.log.warning(f"Missing grade cell {grade_id} encountered, adding to notebook")
+            index = source_ids.index(grade_id)
+            cell = self.missing_cell_transform(source_cells[index], grade_cell.max_score,
+                                               is_solution=grade_id in solution_ids)
+            position = next((present.index(prev) + 1 for prev in reversed(source_ids[:index])
+                             if prev in present), 0)
+            nb.cells.insert(position, cell)
+        return nb, resources
 
 
 class HideHiddenTestTracebacks(NbGraderPreprocessor):
