@@ -87,12 +87,18 @@ def test_late_submission_follows_nbgrader_timestamps(hostile):
 
 @pytest.mark.slow
 def test_hostile_cells_cost_one_timeout_each(hostile):
-    """Checks a loop or a sleep costs about one per-cell timeout, not one per remaining cell."""
+    """Checks a loop or a sleep costs one per-cell timeout, not one per remaining cell: the
+    grader recorded exactly one timed-out cell (the rest of the notebook ran and was graded),
+    and a loop that ignores the interrupt was stopped once, as a whole. No stopwatch: what the
+    grader recorded, not how long it took, so a busy machine cannot fail it."""
     _, _, by_student = hostile
-    base = by_student["ok_full_marks"].seconds
-    for name in ("h_infinite_loop", "h_sleep_past_timeout", "h_ignore_interrupt"):
-        lost = by_student[name].seconds - base
-        assert lost < 4 * gc.TIMEOUT + 10, f"{name} cost {lost:.1f} s more than a correct learner"
+    for name in ("h_infinite_loop", "h_sleep_past_timeout"):
+        r = by_student[name]
+        assert r.status == "timed out", (name, r.status, r.message)
+        assert "1 cell(s) hit the per-cell time limit" in r.message, (name, r.message)
+    r = by_student["h_ignore_interrupt"]
+    assert r.status == "timed out", r.message
+    assert "stopped" in r.message, r.message
 
 
 @pytest.mark.slow
