@@ -442,9 +442,15 @@ def call(func: Callable, *args, returns: Sequence[str] = ("value",),
     name = name or getattr(func, "__name__", "your function")
     given = fresh(args), fresh(kwargs)
     try:
-        bound = inspect.signature(func).bind_partial(*given[0], **given[1]).arguments
-    except (TypeError, ValueError):
+        signature = inspect.signature(func)
+        bound = signature.bind_partial(*given[0], **given[1]).arguments
+        # the caller's own objects: the function only ever saw copies of them
+        originals = signature.bind_partial(*args, **kwargs).arguments
+        variadic = {n for n, p in signature.parameters.items()
+                    if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    except (TypeError, ValueError):  # no signature, or one that does not fit: no input check
         bound = {f"argument {i + 1}": a for i, a in enumerate(given[0])} | dict(given[1])
+        originals, variadic = {}, set()
     state = _get_state()
     _set_state(_RandomState(20261202).get_state())  # a known state, whatever came before
     sentinel = _get_state()
@@ -462,15 +468,6 @@ def call(func: Callable, *args, returns: Sequence[str] = ("value",),
             f"{name} used numpy's global random generator (np.random.seed, np.random.permutation, "
             "np.random.rand, ...), which changes every later random draw of the notebook: use "
             "the generator it is given, rng = np.random.default_rng(seed).")
-    try:  # the caller's own objects: the function only ever saw copies of them
-        originals = inspect.signature(func).bind_partial(*args, **kwargs).arguments
-    except (TypeError, ValueError):
-        originals = {}
-    try:
-        variadic = {n for n, p in inspect.signature(func).parameters.items()
-                    if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
-    except (TypeError, ValueError):
-        variadic = set()
     for arg, value in bound.items():
         if arg in may_change or arg not in originals or arg in variadic:
             continue
@@ -495,12 +492,6 @@ def interleave(step: Callable, runs: Sequence[tuple]) -> list:
             if t <= len(grads_list):
                 current[i] = step(current[i], grads_list[t - 1], t)
     return current
-
-
-def check_not_mutating_global_rng(func: Callable, *args, **kwargs):
-    """Call `func` (on fresh copies) and assert numpy's global generator was left alone."""
-    return call(func, *args, may_change=tuple(kwargs) + tuple(
-        inspect.signature(func).parameters), **kwargs)
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
