@@ -7,7 +7,11 @@ this file, so an instructor who prefers the stock CLI gets the same behaviour.
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
 c.CourseDirectory.course_id = "optdl"
-c.CourseDirectory.root = "."
+# An absolute root (nbgrader warns "root '.' is not absolute" on every command otherwise):
+# the folder of this file, which traitlets passes as __file__ when it loads the config.
+import os  # noqa: E402
+
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 
 # Notebook masters (`source/<a>/*.py`, jupytext percent files) hold the solutions: they
 # must never be copied into release/ nor into a learner's autograded folder.
@@ -46,7 +50,7 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 
 # Feedback never shows hidden tests: not their code, nor a traceback quoting it.
 try:
-    from course.preprocessors import HideHiddenTestTracebacks  # noqa: E402
+    from course.grader.preprocessors import HideHiddenTestTracebacks  # noqa: E402
 except ImportError:  # the course package is not installed: hidden sources are still cleared
     HideHiddenTestTracebacks = None
 c.GenerateFeedback.preprocessors = [
@@ -60,11 +64,11 @@ c.LimitOutput.max_traceback = 100
 # ...and a single huge line (LimitOutput counts lines only) is cut to 100,000 characters.
 # A copy-pasted test cell (duplicate grade id), or a deleted test cell that followed a
 # read-only checker cell, no longer crashes the learner's autograde
-# (course.preprocessors.DeduplicateIds, OverwriteCells).
+# (course.grader.preprocessors.DeduplicateIds, OverwriteCells).
 try:
     from nbgrader.converters.autograde import Autograde  # noqa: E402
 
-    from course.preprocessors import DeduplicateIds, LimitOutputSize, OverwriteCells  # noqa: E402
+    from course.grader.preprocessors import DeduplicateIds, LimitOutputSize, OverwriteCells  # noqa: E402
 except ImportError:  # the course package is not installed: nbgrader's defaults
     pass
 else:
@@ -78,7 +82,5 @@ else:
 
 # The gradebook: SQLite in the course directory by default; a shared PostgreSQL gradebook
 # when NBGRADER_DB_URL is set (an environment variable, so its password never shows in `ps`).
-import os  # noqa: E402
-
 if os.environ.get("NBGRADER_DB_URL"):
     c.CourseDirectory.db_url = os.environ["NBGRADER_DB_URL"]

@@ -42,28 +42,40 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_release(args) -> int:
-    from . import grading
+    from . import notebooks
+    from .grader import release
 
-    grading.release(Path(args.course_dir), args.assignments or None)
+    course_dir = Path(args.course_dir)
+    release(course_dir, args.assignments or notebooks.assignments(course_dir / "source"))
     return 0
 
 
 def _cmd_grade(args) -> int:
-    from . import grading
+    from .grader import Status, format_table, grade, write_reports
+    from .grader.reports import where_it_went
 
-    results = grading.grade(Path(args.course_dir), args.assignments or None,
-                            students=args.student or None, workers=args.workers,
-                            db_url=args.db_url, force=args.force, shard=args.shard,
-                            memory_limit=args.memory_limit, sandboxed=not args.no_sandbox)
-    grading.write_reports(Path(args.course_dir), results)
-    print(grading.format_table(results))
+    course_dir = Path(args.course_dir)
+    results = grade(course_dir, args.assignments or None, students=args.student or None,
+                    workers=args.workers, db_url=args.db_url, force=args.force,
+                    memory_limit=args.memory_limit, sandboxed=not args.no_sandbox,
+                    scheduler=args.scheduler)
+    csv_path = write_reports(course_dir, results)
+    print()
+    print(format_table(results))
+    print(where_it_went(course_dir.resolve(), csv_path))
+    errors = [r for r in results if r.status == Status.ERROR]
+    if errors:
+        print(f"\n{len(errors)} notebook(s) could not be graded (status error: an infrastructure "
+              "problem, not the learner's; nothing was stored for them, so the next run "
+              "retries them). See the logs named in results.csv.", file=sys.stderr)
+        return 1
     return 0
 
 
 def _cmd_demo(args) -> int:
-    from . import grading
+    from .grader import demo
 
-    return grading.demo(Path(args.course_dir), args.assignments or None, workers=args.workers,
+    return demo(Path(args.course_dir), args.assignments or None, workers=args.workers,
                         work_dir=Path(args.work_dir) if args.work_dir else None,
                         publish=not args.no_publish)
 
@@ -75,9 +87,9 @@ def _cmd_bench(args) -> int:
 
 
 def _cmd_bench_grading(args) -> int:
-    from . import grading_bench
+    from .grader import bench
 
-    return grading_bench.main(args)
+    return bench.main(args)
 
 
 def main(argv=None) -> int:
@@ -95,7 +107,7 @@ def main(argv=None) -> int:
 
     for name, func, text in [
         ("release", _cmd_release, "regenerate release/ from source/ with nbgrader"),
-        ("grade", _cmd_grade, "autograde submitted/ and write feedback, grades.csv and a table"),
+        ("grade", _cmd_grade, "autograde submitted/; write feedback, results.csv and a summary"),
         ("demo", _cmd_demo, "the main job: release, build the simulated class, grade, report"),
     ]:
         p = sub.add_parser(name, help=text)
@@ -117,9 +129,9 @@ def main(argv=None) -> int:
                                 "in ~/.pgpass, not in the URL")
             p.add_argument("--force", action="store_true",
                            help="regrade learners whose stored result is still valid")
-            p.add_argument("--shard", default=None, metavar="I/N",
-                           help="grade only shard I of N (stable split by learner id): one "
-                                "shard per grading machine")
+            p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                           help="a Dask scheduler (tcp://host:8786): one task per learner on "
+                                "its workers (see docs/grading.md)")
             p.add_argument("--memory-limit", default=None,
                            help="address-space limit per grading kernel (default 4G)")
             p.add_argument("--no-sandbox", action="store_true",

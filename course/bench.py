@@ -89,20 +89,20 @@ def kernel_startup(repeat: int = 3) -> float:
 
 def grading_one(assignment: str) -> tuple[float, float]:
     """(seconds to autograde one full-marks submission, seconds of an empty nbgrader call)."""
-    from . import classroom, grading
+    from .grader import classroom, engine, grade_one, nbgrader, release
 
     with tempfile.TemporaryDirectory() as tmp:
         course = Path(tmp)
         shutil.copy(ROOT / "nbgrader_config.py", course)
         shutil.copytree(ROOT / "source" / assignment, course / "source" / assignment)
-        grading.release(course, [assignment], quiet=True)
-        graded, maxima = grading._max_scores(course, assignment)
+        release(course, [assignment], quiet=True)
+        graded, maxima = engine.max_scores(course, assignment)
         classroom.build_submissions(course, assignment, graded)
         start = time.perf_counter()
-        grading.grade_one(course, assignment, "full_marks", graded, maxima)
+        grade_one(course, assignment, "full_marks", graded, maxima)
         one = time.perf_counter() - start
         start = time.perf_counter()
-        grading.nbgrader(course, "--version")
+        nbgrader(course, "--version")
         overhead = time.perf_counter() - start
     return one, overhead
 

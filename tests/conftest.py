@@ -40,10 +40,10 @@ def make_course_dir(tmp: Path, assignments) -> Path:
 @pytest.fixture(scope="session")
 def released(tmp_path_factory) -> Path:
     """A scratch course directory where every assignment has been released by nbgrader."""
-    from course import grading
+    from course import grader
 
     course = make_course_dir(tmp_path_factory.mktemp("released"), ASSIGNMENTS)
-    grading.release(course, ASSIGNMENTS, quiet=True)
+    grader.release(course, ASSIGNMENTS, quiet=True)
     return course
 
 

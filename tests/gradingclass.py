@@ -13,7 +13,8 @@ from pathlib import Path
 
 import nbformat
 
-from course import ROOT, classroom, grading, notebooks
+from course import ROOT, grader, notebooks
+from course.grader import classroom
 
 ASSIGNMENT = "01_minibatch"
 NOTEBOOK = "minibatch"
@@ -33,7 +34,7 @@ def make_course(tmp: Path, extra_config: str = "", db_url: str | None = None) ->
     last = max(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
     nb.cells = nb.cells[:last + 1]
     (src / f"{NOTEBOOK}.ipynb").write_text(notebooks.dumps(nb))
-    grading.release(tmp, [ASSIGNMENT], quiet=True, duedate=DUEDATE, db_url=db_url)
+    grader.release(tmp, [ASSIGNMENT], quiet=True, duedate=DUEDATE, db_url=db_url)
     return tmp
 
 

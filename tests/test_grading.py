@@ -8,7 +8,8 @@ import nbformat
 import pytest
 from conftest import ASSIGNMENTS, ROOT, distinctive, split_region
 
-from course import classroom, grading, notebooks
+from course import grader, notebooks
+from course.grader import classroom, precheck
 
 
 def test_check_submission_statuses(tmp_path):
@@ -23,17 +24,41 @@ def test_check_submission_statuses(tmp_path):
     for name, (text, _) in cases.items():
         (tmp_path / name).write_text(text)
     for name, (_, status) in cases.items():
-        assert grading.check_submission(tmp_path / name)[0] == status, name
-    assert grading.check_submission(tmp_path / "absent.ipynb")[0] == "missing"
+        assert precheck.check_submission(tmp_path / name)[0] == status, name
+    assert precheck.check_submission(tmp_path / "absent.ipynb")[0] == "missing"
 
 
-def test_format_table_marks_status_and_expected():
-    """Checks the table shows each learner's score, status and a mismatch with the expected grade."""
-    results = [grading.Result("01_a", "ann", "nb", 3, 4, "graded"),
-               grading.Result("01_a", "bob", "nb", 0, 4, "invalid notebook", "not JSON")]
-    table = grading.format_table(results, {("ann", "01_a", "nb"): (4, "graded")})
-    assert "3/4 EXPECTED 4 (graded)" in table
-    assert "01_a: invalid notebook" in table
+def test_check_submission_refuses_links_and_special_files(tmp_path):
+    """Checks a symlink (to a solution, say), a hard link and a FIFO are refused, not read."""
+    import os
+
+    solution = tmp_path / "solution.ipynb"
+    solution.write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    os.symlink(solution, tmp_path / "sym.ipynb")
+    os.link(solution, tmp_path / "hard.ipynb")
+    os.mkfifo(tmp_path / "fifo.ipynb")
+    for name, word in [("sym.ipynb", "symbolic link"), ("hard.ipynb", "hard link"),
+                       ("fifo.ipynb", "not a regular file")]:
+        status, message = precheck.check_submission(tmp_path / name)
+        assert (status, word in message) == ("refused", True), (name, status, message)
+
+
+def test_format_table_lists_what_needs_attention_within_100_columns():
+    """Checks the summary counts statuses, lists mismatches, non-graded and flagged rows (flags
+    shown whatever the status) and never a plain graded row, in lines of at most 100 columns."""
+    results = [grader.Result("01_a", "ann", "nb", 3, 4, "graded"),
+               grader.Result("01_a", "bob", "nb", 0, 4, "invalid notebook", "not JSON"),
+               grader.Result("01_a", "cat", "nb", 4, 4, "graded"),
+               grader.Result("01_a", "dan", "nb", 0, 4, "out of memory", "MemoryError",
+                             flags="uses exec in an added cell " + "x" * 200)]
+    table = grader.format_table(results, {("ann", "01_a", "nb"): (4, "graded"),
+                                          ("cat", "01_a", "nb"): (4, "graded")})
+    assert "1/2 as expected" in table and "2 graded" in table
+    assert "3/4 !=4 graded" in table
+    assert "0/4 invalid notebook: not JSON" in table
+    assert "flags: uses exec" in table
+    assert " cat " not in table
+    assert max(map(len, table.splitlines())) <= 100
 
 
 def test_mistake_edits_must_apply():
@@ -74,9 +99,9 @@ def test_message_report_counts_named_cells(tmp_path):
 def test_simulated_class_gets_expected_grades(tmp_path):
     """Checks real autograde gives each simulated learner its expected score, status and failing cells."""
     work = tmp_path / "demo"
-    code = grading.demo(ROOT, ASSIGNMENTS, workers=2, work_dir=work, publish=False)
+    code = grader.demo(ROOT, ASSIGNMENTS, workers=2, work_dir=work, publish=False)
     results = json.loads((work / ".grading" / "results.json").read_text())
-    assert (work / "grades.csv").read_text().splitlines()[0].count("status") == 1
+    assert (work / "results.csv").read_text().splitlines()[0].count("status") == 1
     by_key = {(r["student"], r["assignment"], r["notebook"]): r for r in results}
     problems = []
     for a in ASSIGNMENTS:

@@ -1,6 +1,6 @@
 """Broken and hostile submissions graded together with correct ones, in one run.
 
-The catalogue is `course.classroom.hostile_class()`; each learner must end with its status,
+The catalogue is `course.grader.classroom.hostile_class()`; each learner must end with its status,
 its flags and (where the grader protects the tests) its expected score, and the correct
 learners graded in the same run keep their full marks.
 """
@@ -14,8 +14,9 @@ import gradingclass as gc
 import nbformat
 import pytest
 
-from course import classroom, grading, sandbox
-from course.preprocessors import LimitOutputSize
+from course import grader
+from course.grader import classroom, precheck, sandbox, store
+from course.grader.preprocessors import LimitOutputSize
 
 # Tampering that the kernel guard undoes (the learner gets the score its code deserves) and
 # tampering that is only detected (the score is whatever the tampered tests gave: review).
@@ -28,8 +29,8 @@ def hostile(tmp_path_factory):
     course = gc.make_course(tmp_path_factory.mktemp("hostile"))
     learners = classroom.hostile_class(gc.mistakes()["m01_skips_last_layer"])
     gc.build(course, learners)
-    results = grading.grade(course, [gc.ASSIGNMENT], workers=2, progress=False)
-    grading.write_reports(course, results)
+    results = grader.grade(course, [gc.ASSIGNMENT], workers=2, progress=False)
+    grader.write_reports(course, results)
     return course, learners, {r.student: r for r in results}
 
 
@@ -67,7 +68,7 @@ def test_correct_learners_keep_full_marks_and_no_flags(hostile):
 def test_ungraded_is_never_a_plain_zero_in_the_csv(hostile):
     """Checks grades.csv has a status column that tells an unreadable notebook from a 0."""
     course, _, _ = hostile
-    rows = {r["student"]: r for r in csv.DictReader((course / "grades.csv").open())}
+    rows = {r["student"]: r for r in csv.DictReader((course / "results.csv").open())}
     assert {"status", "message", "flags", "late_seconds"} <= set(rows["ok_untouched"])
     assert (rows["ok_untouched"]["score"], rows["ok_untouched"]["status"]) == ("0.0", "graded")
     for name, status in [("h_invalid_json", "invalid notebook"), ("h_missing", "missing"),
@@ -127,7 +128,7 @@ def test_flooded_output_is_cut(hostile):
 def test_rerun_reuses_stored_results(hostile):
     """Checks a second run regrades nothing unchanged and reports the same grades."""
     course, _, by_student = hostile
-    again = grading.grade(course, [gc.ASSIGNMENT], workers=2, progress=False, feedback=False)
+    again = grader.grade(course, [gc.ASSIGNMENT], workers=2, progress=False, feedback=False)
     assert {r.student: (r.score, r.status, r.flags) for r in again} == {
         s: (r.score, r.status, r.flags) for s, r in by_student.items()}
     assert all(r.seconds == by_student[r.student].seconds for r in again)  # stored, not rerun
@@ -153,18 +154,18 @@ def test_scan_flags_tampering_and_not_plain_solutions():
         "%time x = 1\nopen('/etc/passwd')": "uses open",
     }
     for code, finding in bad.items():
-        found = grading.scan_code(code, modules, functions)
+        found = precheck.scan_code(code, modules, functions)
         assert any(finding in f for f in found), (code, found)
     honest = ("import numpy as np\nrng = np.random.default_rng(0)\nparameters = {}\n"
               "parameters['W1'] = rng.standard_normal((2, 2))\n"
               "def check_partition(b):\n    return b\n")
-    assert grading.scan_code(honest, modules, functions) == []
+    assert precheck.scan_code(honest, modules, functions) == []
 
 
 @pytest.mark.parametrize("path", gc.graded_sources(), ids=lambda p: p.parent.name)
 def test_scan_has_no_false_positive_on_the_solutions(path):
     """Checks every chapter's own solutions pass the scan and the structure checks."""
-    flags, findings = grading.inspect_submission(path, path)
+    flags, findings = precheck.inspect_submission(path, path)
     assert (flags, findings) == ([], [])
 
 
@@ -186,6 +187,6 @@ def test_sandbox_limits_parse():
 def test_status_files_are_json(tmp_path):
     """Checks atomic writes leave complete files and no temporaries."""
     target = tmp_path / "a" / "s.json"
-    grading._write_atomic(target, json.dumps({"x": 1}))
+    store.write_atomic(target, json.dumps({"x": 1}))
     assert json.loads(target.read_text()) == {"x": 1}
     assert [p.name for p in target.parent.iterdir()] == ["s.json"]

@@ -12,7 +12,7 @@ import time
 import gradingclass as gc
 import pytest
 
-from course import ROOT, grading
+from course import ROOT, grader
 
 
 def _grades(results):
@@ -30,7 +30,7 @@ def graded(tmp_path_factory):
     out = {}
     for name, course, workers in [("seq", seq, 1), ("par", par, 2)]:
         start = time.monotonic()
-        results = grading.grade(course, [gc.ASSIGNMENT], workers=workers, progress=False,
+        results = grader.grade(course, [gc.ASSIGNMENT], workers=workers, progress=False,
                                 feedback=False)
         out[name] = (course, results, time.monotonic() - start)
     return learners, out
@@ -70,21 +70,12 @@ def test_interrupted_run_completes_without_duplicates(graded):
     done_before = len(list(status.glob("*.json")))
     assert 1 <= done_before < len(learners), "the kill did not land mid-run"
 
-    results = grading.grade(course, [gc.ASSIGNMENT], workers=2, progress=False, feedback=False)
-    grading.write_reports(course, results)
+    results = grader.grade(course, [gc.ASSIGNMENT], workers=2, progress=False, feedback=False)
+    grader.write_reports(course, results)
     assert _grades(results) == _grades(reference)
-    rows = list(csv.DictReader((course / "grades.csv").open()))
+    rows = list(csv.DictReader((course / "results.csv").open()))
     assert sorted(r["student"] for r in rows) == sorted(x.learner for x in learners)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="optdl") as gb:
         subs = [(s.student.id) for s in gb.find_assignment(gc.ASSIGNMENT).submissions]
     assert sorted(subs) == sorted(set(subs))  # one gradebook row per learner
 
-
-def test_shards_partition_the_class():
-    """Checks i/n shards are disjoint and cover every learner."""
-    names = [f"learner{i:03d}" for i in range(200)]
-    shards = [{s for s in names if grading.in_shard(s, f"{i}/3")} for i in range(3)]
-    assert set().union(*shards) == set(names)
-    assert sum(map(len, shards)) == len(names)
-    with pytest.raises(ValueError):
-        grading.in_shard("x", "3/3")

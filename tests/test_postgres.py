@@ -10,7 +10,7 @@ from pathlib import Path
 import gradingclass as gc
 import pytest
 
-from course import grading
+from course import grader
 
 SCRIPT = Path(__file__).with_name("postgres.sh")
 
@@ -40,7 +40,7 @@ def test_parallel_grading_into_postgresql(tmp_path, postgres_url):
     course = gc.make_course(tmp_path / "course", db_url=postgres_url)
     learners = gc.small_class()
     gc.build(course, learners)
-    results = grading.grade(course, [gc.ASSIGNMENT], workers=2, db_url=postgres_url,
+    results = grader.grade(course, [gc.ASSIGNMENT], workers=2, db_url=postgres_url,
                             progress=False)
     got = {r.student: (r.score, r.status) for r in results}
     assert got == gc.expected(course, learners)

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import ROOT
+from .. import ROOT
 
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 

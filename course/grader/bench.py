@@ -3,7 +3,7 @@
 On the same submissions and machine it times
 
 * stock `nbgrader autograde <assignment>` (one process, learners one after another),
-* the driver (`course.grading.grade`) with 1 worker and with N workers (default: CPU count),
+* the driver (`course.grader.engine.grade`) with 1 worker and with N workers (default: CPU count),
 
 and, one learner at a time, how many seconds each hostile kind of submission costs beyond a
 correct one. Results go to benchmarks/grading.md with the machine's description.
@@ -19,8 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import ROOT, classroom, grading, notebooks
-from .bench import machine
+from .. import ROOT, notebooks
+from ..bench import machine
+from . import classroom, engine, nbgrader_cli
 
 ASSIGNMENT = "01_minibatch"
 HOSTILE = ("infinite_loop", "sleep_past_timeout", "ignore_interrupt", "kernel_exit",
@@ -31,7 +32,7 @@ def _course(where: Path) -> tuple[Path, list[str]]:
     where.mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", where)
     shutil.copytree(ROOT / "source" / ASSIGNMENT, where / "source" / ASSIGNMENT)
-    grading.release(where, [ASSIGNMENT], quiet=True)
+    nbgrader_cli.release(where, [ASSIGNMENT], quiet=True)
     graded = [p.stem for p in notebooks.graded_notebooks(where / "source" / ASSIGNMENT)]
     return where, graded
 
@@ -61,17 +62,17 @@ def run(learners: int = 12, workers: int | None = None, output: Path | None = No
         classroom.build_submissions(base, ASSIGNMENT, graded, learners=klass)
         rows = []
         copies = {name: shutil.copytree(base, tmp / name) for name in ("stock", "seq", "par")}
-        env = grading._env()
+        env = nbgrader_cli.environment()
         stock = _timed(lambda: subprocess.run(
             [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=copies["stock"],
             env=env, capture_output=True))
         rows.append(("stock `nbgrader autograde` (sequential, TCP kernels, no sandbox)", 1,
                      stock))
-        seq = _timed(lambda: grading.grade(copies["seq"], [ASSIGNMENT], workers=1,
+        seq = _timed(lambda: engine.grade(copies["seq"], [ASSIGNMENT], workers=1,
                                            progress=False, feedback=False))
         rows.append(("driver, 1 worker (sandboxed kernels)", 1, seq))
         par_results = []
-        par = _timed(lambda: par_results.extend(grading.grade(
+        par = _timed(lambda: par_results.extend(engine.grade(
             copies["par"], [ASSIGNMENT], workers=workers, progress=False, feedback=False)))
         rows.append((f"driver, {workers} workers (sandboxed kernels)", workers, par))
 
@@ -83,7 +84,7 @@ def run(learners: int = 12, workers: int | None = None, output: Path | None = No
         costs = {}
         for x in probe:
             results: list = []
-            seconds = _timed(lambda x=x, results=results: results.extend(grading.grade(
+            seconds = _timed(lambda x=x, results=results: results.extend(engine.grade(
                 hostile_dir, [ASSIGNMENT], students=[x.learner], workers=1, progress=False,
                 feedback=False)))
             costs[x.learner] = (seconds, results[0].status)

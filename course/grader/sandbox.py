@@ -1,8 +1,8 @@
 """The grading kernel's sandbox: a kernel launcher with resource limits and no course files.
 
-The grading driver (`course.grading`) writes a kernelspec `optdl-sandbox` whose argv runs
+The grading driver (`course.grader`) writes a kernelspec `optdl-sandbox` whose argv runs
 
-    python -m course.sandbox -f {connection_file} [kernel arguments]
+    python -m course.grader.sandbox -f {connection_file} [kernel arguments]
 
 and tells nbgrader to use it for every notebook (`--Execute.kernel_name=optdl-sandbox`,
 which also ignores a kernelspec edited by the learner). Before it becomes the IPython
@@ -45,6 +45,7 @@ import resource
 import shutil
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 KERNEL_NAME = "optdl-sandbox"
@@ -77,7 +78,7 @@ def kernelspec(directory: Path) -> Path:
     spec = directory / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "course.sandbox", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "course.grader.sandbox", "-f", "{connection_file}"],
         "display_name": "Python 3 (grading sandbox)",
         "language": "python",
         "metadata": {"debugger": False},
@@ -197,7 +198,7 @@ def launch(argv: list[str]) -> None:
         (home / sub).mkdir(parents=True, exist_ok=True)
     # The guard is installed before any cell runs (IPython runs startup files first).
     (home / ".ipython/profile_default/startup/00-optdl-guard.py").write_text(
-        "import course.sandbox\ncourse.sandbox.install_guard(get_ipython())\n"
+        "import course.grader.sandbox\ncourse.grader.sandbox.install_guard(get_ipython())\n"
         "del course\n")
     # Copy the font cache so matplotlib does not rebuild it (seconds) in every kernel.
     for cache in glob.glob(os.path.expanduser("~/.cache/matplotlib/fontlist-*.json")):
@@ -354,6 +355,33 @@ def kill_uid(uid: int) -> int:
             except OSError:
                 pass
     return killed
+
+
+@dataclass
+class Settings:
+    """Where and how the driver's grading kernels run: the environment and nbgrader options
+    that make nbgrader start every kernel through `launch` with these limits."""
+
+    enabled: bool = True
+    memory_limit: int = DEFAULT_MEMORY_LIMIT
+    cpu_limit: int = DEFAULT_CPU_LIMIT
+    hide: tuple = ()
+
+    def env(self, course_dir: Path, uid: int, scratch: Path,
+            handout: Path | None = None) -> tuple[dict, list[str]]:
+        """({environment variables}, [nbgrader options]) for one learner's autograde run."""
+        if not self.enabled:
+            return {}, []
+        jupyter = course_dir / ".grading" / "jupyter"
+        kernelspec(jupyter)
+        env = {"JUPYTER_PATH": os.pathsep.join([str(jupyter), os.environ.get("JUPYTER_PATH", "")]),
+               "OPTDL_SANDBOX_DIR": str(scratch),
+               "OPTDL_SANDBOX_UID": str(uid),
+               "OPTDL_MEMORY_LIMIT": str(self.memory_limit),
+               "OPTDL_CPU_LIMIT": str(self.cpu_limit),
+               "OPTDL_HIDE": os.pathsep.join([str(course_dir), *map(str, self.hide)]),
+               "OPTDL_SANDBOX_FILES": str(handout or "")}
+        return env, [f"--Execute.kernel_name={KERNEL_NAME}"]
 
 
 if __name__ == "__main__":

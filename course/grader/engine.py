@@ -1,0 +1,214 @@
+"""A whole grading run: which learners to grade, where (threads on this machine, or a Dask
+cluster), the resume store, and the feedback step.
+
+Locally, `workers` threads each hold an unprivileged uid (when root) and fork every
+learner's nbgrader from one warm process (`WarmNbgrader`). With `scheduler`
+("tcp://host:8786"), each learner is one task on a Dask cluster whose workers have the same
+checkout and course directory (or a shared PostgreSQL gradebook); results come back to this
+driver, which writes the resume store. A worker that dies mid-task has its task rerun
+elsewhere by Dask; the grades are the same as a local run's.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+
+from .. import ROOT, notebooks
+from . import sandbox, store
+from .autograde import NOTEBOOK_TIME_LIMIT, grade_one
+from .nbgrader_cli import WarmNbgrader, nbgrader, release, released
+from .status import Result, Status
+
+
+def max_scores(course_dir: Path, assignment: str) -> tuple[list[str], dict[str, float]]:
+    """([graded notebook names], {name: max score}) from the source notebooks."""
+    graded = notebooks.graded_notebooks(course_dir / "source" / assignment)
+    maxima = {}
+    for path in graded:
+        nb = nbformat.read(path, as_version=4)
+        maxima[path.stem] = float(sum(c.metadata["nbgrader"].get("points", 0)
+                                      for c in notebooks.grade_cells(nb)))
+    return [p.stem for p in graded], maxima
+
+
+def settings(course_dir: Path, db_url: str | None, sandboxed: bool = True,
+             memory_limit: int | str | None = None) -> sandbox.Settings:
+    hide = [ROOT]
+    if db_url and "host=/" in db_url:  # a PostgreSQL unix socket directory
+        hide.append(db_url.split("host=", 1)[1].split("&", 1)[0])
+    box = sandbox.Settings(enabled=sandboxed, hide=tuple(hide))
+    if memory_limit:
+        box.memory_limit = sandbox.parse_size(memory_limit)
+    return box
+
+
+# One warm nbgrader per process that grades (the driver, or each Dask worker).
+_RUNNER: WarmNbgrader | None = None
+
+
+def _runner() -> WarmNbgrader:
+    global _RUNNER
+    if _RUNNER is None:
+        _RUNNER = WarmNbgrader()
+    return _RUNNER
+
+
+def grade_task(course_dir: str, assignment: str, student: str, graded: list[str],
+               maxima: dict, db_url: str | None, box: dict, time_limit: float) -> list[dict]:
+    """One learner on a Dask worker: plain data in, plain data out (the driver stores it)."""
+    results = grade_one(Path(course_dir), assignment, student, graded, maxima, db_url=db_url,
+                        worker=os.getpid(), box=sandbox.Settings(**box), time_limit=time_limit,
+                        runner=_runner())
+    return [r.to_json() for r in results]
+
+
+def _ensure_released(course_dir: Path, assignments: list[str], db_url: str | None,
+                     progress: bool) -> None:
+    """nbgrader grades nothing of an assignment its gradebook does not know: release it."""
+    for a in assignments:
+        if not (course_dir / "source" / a).is_dir():
+            raise SystemExit(f"no assignment {a!r}: source/{a}/ does not exist")
+        if not released(course_dir, a, db_url):
+            if progress:
+                print(f"{a} is not in this course's gradebook yet: releasing it first")
+            release(course_dir, [a], db_url=db_url, quiet=not progress)
+
+
+def grade(course_dir: Path, assignments: list[str] | None = None, students: list[str] | None = None,
+          workers: int | None = None, db_url: str | None = None, feedback: bool = True,
+          progress: bool = True, force: bool = False, memory_limit: int | str | None = None,
+          sandboxed: bool = True, time_limit: float = NOTEBOOK_TIME_LIMIT,
+          scheduler: str | None = None, client=None) -> list[Result]:
+    """Autograde every submission in submitted/ (or only `students`), then write feedback.
+
+    Learners whose stored result still matches their submission are not regraded unless
+    `force`. `scheduler` (a Dask scheduler address) or `client` (a dask.distributed Client)
+    sends one task per learner to a Dask cluster instead of this machine's threads.
+    """
+    course_dir = Path(course_dir).resolve()
+    assignments = assignments or notebooks.assignments(course_dir / "source")
+    db_url = db_url or os.environ.get("NBGRADER_DB_URL") or None
+    _ensure_released(course_dir, assignments, db_url, progress)
+    box = settings(course_dir, db_url, sandboxed, memory_limit)
+    tasks = []
+    for a in assignments:
+        graded, maxima = max_scores(course_dir, a)
+        learners = students or sorted(p.parent.name for p in
+                                      (course_dir / "submitted").glob(f"*/{a}") if p.is_dir())
+        tasks += [(a, s, graded, maxima) for s in learners]
+    started = time.monotonic()
+    results: list[Result] = []
+    pending = []
+    reused = 0
+
+    def report(done, res, was_stored):
+        for r in res:
+            print(f"[{done}/{len(tasks)}] {r.assignment} {r.student}: {r.status} "
+                  f"{r.score:g}/{r.max_score:g} "
+                  + ("(stored)" if was_stored else f"({r.seconds:.1f} s)"), flush=True)
+
+    for a, s, graded, maxima in tasks:
+        digest = store.submission_hash(course_dir, a, s)
+        kept = None if force else store.stored(course_dir, a, s, digest, db_url)
+        if kept is not None:
+            results += kept
+            reused += 1
+            if progress:
+                report(reused, kept, True)
+        else:
+            pending.append((a, s, graded, maxima, digest))
+
+    count = [reused]
+
+    def finished(task, res):
+        """In the driver, as each learner's results arrive: store them, then show them."""
+        a, s, _, _, digest = task
+        store.save(course_dir, a, s, digest, db_url, res)
+        results.extend(res)
+        count[0] += 1
+        if progress:
+            report(count[0], res, False)
+
+    if scheduler or client:
+        where = _grade_on_dask(course_dir, pending, db_url, box, time_limit, scheduler, client,
+                               finished)
+    else:
+        where = _grade_here(course_dir, pending, db_url, box, time_limit, workers, finished)
+    if progress:
+        print(f"graded {len(pending)} submission(s) ({reused} unchanged, stored) in "
+              f"{time.monotonic() - started:.1f} s {where}")
+    if feedback:
+        for a in assignments:
+            nbgrader(course_dir, "generate_feedback", a, "--force", db_url=db_url,
+                     log=course_dir / ".grading" / "logs" / a / "feedback.log")
+    return results
+
+
+def _grade_here(course_dir, pending, db_url, box, time_limit, workers, finished) -> str:
+    workers = workers or os.cpu_count() or 1
+    runner = _runner()
+    slots: queue.Queue = queue.Queue()
+    leases = []
+    for i in range(workers):
+        if box.enabled and sandbox.can_drop_privileges():
+            leases.append(sandbox.UidLease())
+            slots.put((i, leases[-1].uid))
+        else:
+            slots.put((i, None))
+
+    def run(task):
+        a, s, graded, maxima, _ = task
+        slot, uid = slots.get()
+        try:
+            return task, grade_one(course_dir, a, s, graded, maxima, db_url=db_url, worker=slot,
+                                   box=box, time_limit=time_limit, uid=uid, runner=runner)
+        finally:
+            slots.put((slot, uid))
+
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for task, res in pool.map(run, pending):
+                finished(task, res)
+    finally:
+        for lease in leases:
+            lease.close()
+    return f"with {workers} worker(s)"
+
+
+def _grade_on_dask(course_dir, pending, db_url, box, time_limit, scheduler, client,
+                   finished) -> str:
+    from dataclasses import asdict
+
+    from dask.distributed import Client, as_completed
+
+    own = client is None
+    client = client or Client(scheduler)
+    try:
+        futures = {}
+        for task in pending:
+            a, s, graded, maxima, _ = task
+            # pure=False: a rerun after a worker died must run again, not reuse a key.
+            f = client.submit(grade_task, str(course_dir), a, s, graded, maxima, db_url,
+                              asdict(box), time_limit, pure=False, key=f"grade-{a}-{s}")
+            futures[f] = task
+        for f in as_completed(futures):
+            task = futures[f]
+            try:
+                res = [Result(**r) for r in f.result()]
+            except Exception as err:  # the task failed on every worker Dask tried
+                a, s, graded, maxima, _ = task
+                res = [Result(a, s, n, 0.0, maxima[n], Status.ERROR,
+                              f"the Dask task failed: {err.__class__.__name__}: {err}")
+                       for n in graded]
+            finished(task, res)
+        n = len(client.scheduler_info().get("workers", {}))
+    finally:
+        if own:
+            client.close()
+    return f"on a Dask cluster of {n} worker(s)"
