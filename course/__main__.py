@@ -151,6 +151,10 @@ def main(argv=None) -> int:
     p.add_argument("--repeat", type=int, default=1)
     p.set_defaults(func=_cmd_bench)
 
+    from .learners import add_parsers  # workspace, check, solutions
+
+    add_parsers(sub)
+
     args = parser.parse_args(argv)
     return args.func(args)
 
