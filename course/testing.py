@@ -7,7 +7,10 @@ The kit of every chapter, in three parts (CONTRIBUTING.md shows a whole test):
   that it left the inputs it must not change alone, and that it did not touch numpy's
   global random generator; it returns plain data (deep copies);
 * comparisons (`check_close`, `check_dict_close`, `check_keys`, `check_zero_state`) with a
-  table of named mistakes `{diagnosis: the value that mistake gives}`.
+  table of named mistakes `{diagnosis: the value that mistake gives}`. A diagnosis from the
+  table follows MISTAKE in the message ("v is wrong. Likely mistake: bias correction
+  missing: ..."), several joined by OR, so the class report (`python -m course report`)
+  can count learners by diagnosis.
 
 Every check is data in, data out, so where it runs (the learner's kernel, or a grader that
 receives the returned arrays) does not change what it concludes. Every helper raises
@@ -39,6 +42,10 @@ _UFuncTypeError = getattr(np, "exceptions", np).__dict__.get("UFuncTypeError", T
 LAYER_KEY = re.compile(r"^d?([Wb])(\d+)$")
 # Returned values that are optimizer state, keyed like the gradients ("dW1", "db1", ...).
 STATE_NAMES = {"v", "s", "cache", "state", "velocity", "v_corrected", "s_corrected", "grads"}
+# A failure that names mistakes from a `mistakes` table: f"{name} is wrong.{MISTAKE}" followed by
+# the diagnoses joined by OR. course.grader.analytics parses it; keep the two in step.
+MISTAKE = " Likely mistake: "
+OR = " Or: "
 
 
 def _allclose(a, b, rtol, atol) -> bool:
@@ -144,7 +151,7 @@ def check_close(actual, expected, name: str, hint: str = "", rtol: float = 1e-7,
         if wrong.shape == actual_arr.shape and _allclose(actual_arr, wrong, rtol, atol):
             matched.append(diagnosis)
     if matched:  # several mistakes can give the same number on one fixture: name them all
-        raise AssertionError(f"{name} is wrong: " + " Or: ".join(matched))
+        raise AssertionError(f"{name} is wrong.{MISTAKE}" + OR.join(matched))
     if kind.kind in "iub" and _allclose(actual_arr, _trunc(expected_arr), 0, 0.5):
         raise AssertionError(
             f"{name} is an integer array ({kind}), so the fractions were cut off: make "
@@ -244,7 +251,7 @@ def check_dict_close(actual, expected, name: str, mistakes: Mapping[str, Mapping
         whole = [d for d, w in (mistakes or {}).items() if isinstance(w, Mapping) and w
                  and all(k in actual and same(actual[k], v) for k, v in w.items())]
         if whole:
-            raise AssertionError(f"{name} is wrong: " + " Or: ".join(whole))
+            raise AssertionError(f"{name} is wrong.{MISTAKE}" + OR.join(whole))
     changed = {k: not same(actual[k], start[k]) for k in expected if start is not None and k in start}
     L = _last_layer(expected)
     for key in expected:
