@@ -52,6 +52,7 @@ def _cmd_release(args) -> int:
 
 def _cmd_grade(args) -> int:
     from .grader import Status, format_table, grade, write_reports
+    from .grader.analytics import write_class_reports
     from .grader.reports import where_it_went
 
     course_dir = Path(args.course_dir)
@@ -63,6 +64,9 @@ def _cmd_grade(args) -> int:
     print()
     print(format_table(results))
     print(where_it_went(course_dir.resolve(), csv_path))
+    for report in write_class_reports(course_dir, {r.assignment for r in results}):
+        print(f"class report: {report.paths['html']}  (`python -m course report "
+              f"{report.assignment}`)")
     errors = [r for r in results if r.status == Status.ERROR]
     if errors:
         print(f"\n{len(errors)} notebook(s) could not be graded (status error: an infrastructure "
@@ -78,6 +82,13 @@ def _cmd_demo(args) -> int:
     return demo(Path(args.course_dir), args.assignments or None, workers=args.workers,
                         work_dir=Path(args.work_dir) if args.work_dir else None,
                         publish=not args.no_publish)
+
+
+def _cmd_report(args) -> int:
+    from .grader.analytics import summary, write_report
+
+    print(summary(write_report(Path(args.course_dir), args.assignment)))
+    return 0
 
 
 def _cmd_bench(args) -> int:
@@ -137,6 +148,13 @@ def main(argv=None) -> int:
             p.add_argument("--no-sandbox", action="store_true",
                            help="run kernels without course.sandbox (limits, isolation)")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("report", help="the class report of a graded assignment: score "
+                                      "histogram, statuses, pass rate per grade cell, mistakes "
+                                      "by diagnosis; writes reports/<assignment>/")
+    p.add_argument("assignment")
+    p.add_argument("--course-dir", default=str(ROOT))
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("bench-grading",
                        help="submissions per minute: stock nbgrader vs the driver with 1 and N "

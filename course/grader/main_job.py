@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import ROOT, notebooks
 from . import classroom
+from .analytics import write_class_reports
 from .engine import grade, max_scores
 from .nbgrader_cli import release
 from .reports import format_table, where_it_went, write_reports
@@ -58,6 +59,8 @@ def demo(course_dir: Path = ROOT, assignments: list[str] | None = None, workers:
     print()
     print(format_table(results, expected))
     print(where_it_went(work, csv_path))
+    for report in write_class_reports(work, assignments):
+        print(f"class report: {report.paths['html']}")
     named_ok = _report_messages(work, assignments, course_dir / "classroom")
     wrong = [k for k, (score, status) in expected.items()
              if not any(r.student == k[0] and r.assignment == k[1] and r.notebook == k[2]
