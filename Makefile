@@ -32,5 +32,5 @@ bench: setup
 	$(PY) -m course bench
 
 clean:
-	rm -rf submitted feedback gradebook.db grades.csv .grading
+	rm -rf submitted feedback gradebook.db grades.csv .grading reports
 	find autograded -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
