@@ -79,3 +79,42 @@ def test_interrupted_run_completes_without_duplicates(graded):
         subs = [(s.student.id) for s in gb.find_assignment(gc.ASSIGNMENT).submissions]
     assert sorted(subs) == sorted(set(subs))  # one gradebook row per learner
 
+
+
+@pytest.mark.slow
+def test_dask_cluster_grades_like_local_even_when_a_worker_dies(graded, tmp_path):
+    """Checks a real multi-process Dask cluster on loopback gives the local run's grades, and
+    a worker killed while it grades a learner loses nothing: the task is rerun elsewhere."""
+    import threading
+
+    from dask.distributed import Client, LocalCluster
+
+    learners, out = graded
+    course = gc.copy_course(out["seq"][0], tmp_path / "course")
+    for p in (course / ".grading" / "status" / gc.ASSIGNMENT).glob("*.json"):
+        p.unlink()
+    killed = []
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        pids = client.run(os.getpid)
+
+        def kill_a_busy_worker():
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                busy = [w for w, tasks in client.processing().items() if tasks]
+                if busy:
+                    time.sleep(1.5)  # inside that learner's autograde
+                    os.kill(pids[busy[0]], signal.SIGKILL)
+                    killed.append(busy[0])
+                    return
+                time.sleep(0.1)
+
+        killer = threading.Thread(target=kill_a_busy_worker, daemon=True)
+        killer.start()
+        results = grader.grade(course, [gc.ASSIGNMENT], client=client, progress=False,
+                               feedback=False)
+        killer.join()
+    assert killed, "no worker was killed: the test did not exercise a failure"
+    assert _grades(results) == _grades(out["seq"][1])
+    stored = sorted(p.stem for p in (course / ".grading" / "status" / gc.ASSIGNMENT).glob("*.json"))
+    assert stored == sorted(x.learner for x in learners)

@@ -89,9 +89,25 @@ def nbgrader(course_dir: Path, *args: str, timeout: float | None = None, log: Pa
     return proc
 
 
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent (the fork server) exits. The fork server
+    exits with the grader or Dask worker that owns it, so a killed grader never leaves an
+    autograde running that would race the rerun of the same learner."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _run_app(course_dir: str, argv: list[str], env: dict, output: str) -> None:
     """In the forked child: become `nbgrader <argv>` run in `course_dir`, output to a file."""
     os.setsid()  # its own process group: a timeout kills nbgrader and what it started
+    _die_with_parent()
     os.chdir(course_dir)
     os.environ.clear()
     os.environ.update(env)
@@ -103,6 +119,20 @@ def _run_app(course_dir: str, argv: list[str], env: dict, output: str) -> None:
     from nbgrader.apps.nbgraderapp import NbGraderApp
 
     NbGraderApp.launch_instance(argv=argv)
+
+
+def _start_even_in_a_daemon(child) -> None:
+    """Start `child` from a daemonic process too (a Dask worker is one). multiprocessing
+    refuses because a daemon's children would outlive it; ours die with their parent
+    (`_die_with_parent`), so the refusal does not apply."""
+    me = multiprocessing.current_process()
+    daemon = me._config.get("daemon")
+    me._config["daemon"] = False
+    try:
+        child.start()
+    finally:
+        if daemon:
+            me._config["daemon"] = daemon
 
 
 class WarmNbgrader:
@@ -133,7 +163,7 @@ class WarmNbgrader:
         try:
             child = self.context.Process(target=_run_app, daemon=False,
                                          args=(str(course_dir), argv, env, output))
-            child.start()
+            _start_even_in_a_daemon(child)
             child.join(timeout)
             if child.exitcode is None:
                 for target in (lambda: os.killpg(child.pid, signal.SIGKILL), child.kill):
