@@ -34,3 +34,8 @@ bench: setup
 clean:
 	rm -rf submitted feedback gradebook.db grades.csv .grading reports
 	find autograded -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+
+# Learners (README, "For learners"): set up or update workspace/ and open JupyterLab on it.
+.PHONY: learn
+learn: setup
+	$(PY) -m course workspace

@@ -169,7 +169,8 @@ def sync(workspace: Path = WORKSPACE, release: Path = ROOT / "release",
 def print_report(workspace: Path, report: dict[str, list[str]]) -> None:
     rel = os.path.relpath(workspace)
     if report["added"]:
-        print(f"added to {rel}/: " + ", ".join(report["added"]))
+        chapters = sorted({k.split("/")[0] for k in report["added"]})
+        print(f"added to {rel}/: {len(report['added'])} notebook(s) of " + ", ".join(chapters))
     if report["updated"]:
         print("updated (you had not changed them): " + ", ".join(report["updated"]))
     for key in report["changed"]:
