@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 KERNEL_NAME = "optdl-sandbox"
+BWRAP_KERNEL_NAME = "optdl-sandbox-bwrap"
 DEFAULT_MEMORY_LIMIT = 4 * 2**30  # bytes of address space per grading kernel
 DEFAULT_CPU_LIMIT = 600  # CPU seconds per grading kernel
 FILE_SIZE_LIMIT = 64 * 2**20
@@ -71,18 +72,30 @@ def parse_size(text: str | int) -> int:
     return int(text)
 
 
-def kernelspec(directory: Path) -> Path:
-    """Write `<directory>/kernels/optdl-sandbox/kernel.json`; put `directory` on JUPYTER_PATH."""
+def kernelspec(directory: Path, name: str = KERNEL_NAME) -> Path:
+    """Write `<directory>/kernels/<name>/kernel.json`; put `directory` on JUPYTER_PATH.
+
+    `BWRAP_KERNEL_NAME` asks for interrupts as messages: the kernel runs in its own session
+    (`bwrap --new-session`), out of reach of the SIGINT jupyter_client sends to the
+    launcher's process group; ipykernel's control thread interrupts itself instead."""
     import json
 
-    spec = directory / "kernels" / KERNEL_NAME
+    spec = directory / "kernels" / name
     spec.mkdir(parents=True, exist_ok=True)
-    (spec / "kernel.json").write_text(json.dumps({
+    data = {
         "argv": [sys.executable, "-m", "course.grader.sandbox", "-f", "{connection_file}"],
         "display_name": "Python 3 (grading sandbox)",
         "language": "python",
         "metadata": {"debugger": False},
-    }, indent=1))
+    }
+    if name == BWRAP_KERNEL_NAME:
+        data["interrupt_mode"] = "message"
+    text = json.dumps(data, indent=1)
+    path = spec / "kernel.json"
+    if not path.exists() or path.read_text() != text:
+        tmp = spec / f".kernel.json.{os.getpid()}"
+        tmp.write_text(text)
+        os.replace(tmp, path)
     return spec
 
 
@@ -166,8 +179,105 @@ def world_reachable(path: Path) -> bool:
     return bool(os.stat(path).st_mode & 0o004)
 
 
+# ---------------------------------------------------------------- bubblewrap
+
+# Private /tmp and /dev/shm of a bubblewrapped kernel (tmpfs: memory, so bounded).
+TMP_SIZE = 256 * 2**20
+SHM_SIZE = 64 * 2**20
+# What a bubblewrapped kernel sees, read-only, besides the interpreter, the venv and the
+# course package: shared libraries, the dynamic loader's cache, fonts and time zones.
+SYSTEM_PATHS = ("/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/share/fonts",
+                "/usr/share/zoneinfo", "/etc/ld.so.cache", "/etc/fonts", "/etc/localtime")
+SYSTEM_LINKS = ("/lib", "/lib64", "/lib32")  # usrmerge symlinks (or directories)
+# The kernel's fds 1 and 2 (os.write(1, ...), C libraries, crashes) go to this file in its
+# scratch folder, capped by RLIMIT_FSIZE: nothing reaches nbgrader's output or the logs.
+OUTPUT_SINK = "kernel-output.txt"
+
+
+def bwrap_tools() -> tuple[str, str] | None:
+    """(bwrap, setpriv) when both are installed, else None."""
+    tools = shutil.which("bwrap", path="/usr/bin:/bin:/usr/local/bin"), \
+        shutil.which("setpriv", path="/usr/bin:/bin:/usr/sbin:/sbin")
+    return tools if all(tools) else None
+
+
+def mode(bwrap: bool = True) -> str:
+    """How grading kernels are isolated on this machine: 'bwrap' (root, bubblewrap and
+    setpriv installed), 'namespaces' (root: the launcher's own mount and network
+    namespaces and uid drop), or 'limits' (not root: resource limits, scratch, clean
+    environment and guard only)."""
+    if not can_drop_privileges():
+        return "limits"
+    return "bwrap" if bwrap and bwrap_tools() else "namespaces"
+
+
+def allow_list() -> list[str]:
+    """The paths a bubblewrapped kernel sees read-only (besides its scratch and IPC folders)."""
+    import course
+
+    paths = [*SYSTEM_PATHS, sys.base_prefix, sys.prefix, str(Path(course.__file__).parent),
+             os.path.dirname(os.path.realpath(sys.executable))]
+    out: list[str] = []
+    for p in paths:
+        if os.path.exists(p):
+            p = os.path.realpath(p) if os.path.isdir(p) else os.path.abspath(p)
+            if not any(p == o or p.startswith(o + "/") for o in out):
+                out = [o for o in out if not o.startswith(p + "/")] + [p]
+    return sorted(out, key=len)
+
+
+def bwrap_argv(tools: tuple[str, str], uid: int, scratch: Path, writable: list[Path],
+               command: list[str], network: bool = False) -> list[str]:
+    """bubblewrap's command line for one kernel.
+
+    Every namespace but the user namespace (`--unshare-all` would add one, in which the
+    sandbox uid maps to root on the host): pid (the kernel sees its own processes only, and
+    all of them die with it), ipc, network (loopback only), uts, cgroup. A filesystem from
+    `allow_list()` (read-only), the scratch and IPC folders (read-write), private tmpfs /tmp
+    and /dev/shm, a minimal /dev and /proc. bwrap keeps root only to build that; setpriv
+    then drops to the leased uid (no groups, no capabilities, an empty bounding set,
+    no_new_privs) and execs the kernel, which is therefore that uid on the host too.
+    `network`: keep the host's network (a kernel on TCP ports, not IPC sockets)."""
+    bwrap, setpriv = tools
+    argv = [bwrap, "--unshare-ipc", "--unshare-pid", *([] if network else ["--unshare-net"]),
+            "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session",
+            "--hostname", "grading"]
+    for link in SYSTEM_LINKS:
+        if os.path.islink(link):
+            argv += ["--symlink", os.readlink(link), link]
+    made: set[str] = {"/"}
+
+    def parents(path) -> list[str]:
+        """Create the folders above `path` world-reachable (bwrap copies the host's modes:
+        /root would be 0700 and hide the interpreter from the kernel's uid)."""
+        out = []
+        for parent in reversed(Path(path).parents):
+            if str(parent) not in made:
+                made.add(str(parent))
+                out += ["--perms", "0755", "--dir", str(parent)]
+        return out
+
+    for path in allow_list():
+        argv += [*parents(path), "--ro-bind", path, path]
+    argv += [*parents(setpriv), "--ro-bind", setpriv, setpriv,
+             "--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", str(SHM_SIZE), "--tmpfs", "/dev/shm"]
+    made.add("/tmp")
+    for path in [scratch, *writable]:
+        argv += [*parents(path), "--bind", str(path), str(path)]
+    argv += ["--chdir", str(scratch),
+             "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+             "--cap-add", "CAP_SETPCAP", "--cap-add", "CAP_DAC_OVERRIDE",  # setpriv drops all
+             "--", setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+             "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--", *command]
+    return argv
+
+
 def launch(argv: list[str]) -> None:
-    """Set up the sandbox, then exec the IPython kernel with `argv` (-f CONNECTION ...)."""
+    """Set up the sandbox, then exec the IPython kernel with `argv` (-f CONNECTION ...):
+    inside bubblewrap when root and bwrap is installed (`mode() == 'bwrap'`), else as
+    before (own namespaces and uid drop when root; limits only otherwise)."""
     import json
 
     env = os.environ
@@ -176,8 +286,9 @@ def launch(argv: list[str]) -> None:
     root = Path(env.get("OPTDL_SANDBOX_DIR") or tempfile.gettempdir())
     root.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="kernel-", dir=root))
+    how = mode(env.get("OPTDL_BWRAP", "1") != "0")
     report = {"memory_limit": memory, "cpu_limit": cpu, "scratch": str(scratch),
-              "clean_env": True, "uid": os.getuid(), "hidden": []}
+              "clean_env": True, "uid": os.getuid(), "hidden": [], "mode": how}
 
     # The connection file lives in the instructor's runtime dir (0600): hand the kernel a copy.
     args = list(argv)
@@ -186,6 +297,11 @@ def launch(argv: list[str]) -> None:
     conn_copy = scratch / conn.name
     shutil.copy(conn, conn_copy)
     args[conn_index] = str(conn_copy)
+    info = json.loads(conn_copy.read_text())
+    ipc = info.get("transport") == "ipc"
+    # Output written to fds 1/2 goes to OUTPUT_SINK, not to the notebook (IOPub) nor to
+    # nbgrader's output: ipykernel must not capture those descriptors.
+    args.append("--IPKernelApp.capture_fd_output=False")
 
     # Files handed out with the assignment (data, images: not notebooks) sit next to the
     # kernel as they do next to the learner's notebook.
@@ -205,23 +321,27 @@ def launch(argv: list[str]) -> None:
         shutil.copy(cache, home / ".config/matplotlib")
 
     uid = None
-    if can_drop_privileges():
+    if how != "limits":
         import course
 
-        hide = [p for p in env.get("OPTDL_HIDE", "").split(os.pathsep) if p]
-        hide.append(os.path.expanduser("~"))
-        keep = [sys.base_prefix, sys.prefix, str(Path(course.__file__).parent),
-                os.path.dirname(os.path.realpath(sys.executable))]
-        ipc = json.loads(conn_copy.read_text()).get("transport") == "ipc"
-        try:
-            isolate_filesystem(hide, keep, scratch / ".stage", no_network=ipc)
-            report["hidden"] = sorted(set(hide))
-            report["network"] = not ipc
-        except OSError as err:
-            report["isolation_error"] = str(err)
+        if how == "namespaces":
+            hide = [p for p in env.get("OPTDL_HIDE", "").split(os.pathsep) if p]
+            hide.append(os.path.expanduser("~"))
+            keep = [sys.base_prefix, sys.prefix, str(Path(course.__file__).parent),
+                    os.path.dirname(os.path.realpath(sys.executable))]
+            try:
+                isolate_filesystem(hide, keep, scratch / ".stage", no_network=ipc)
+                report["hidden"] = sorted(set(hide))
+                report["network"] = not ipc
+            except OSError as err:
+                report["isolation_error"] = str(err)
         needed = [Path(os.path.realpath(sys.executable)), Path(os.__file__),
                   Path(resource.__file__), Path(course.__file__)]
-        if all(world_reachable(p) for p in needed):
+        # bwrap mounts each allowed folder at a world-reachable place: only the files'
+        # own permissions matter there.
+        reachable = all(os.stat(p).st_mode & 0o004 for p in needed) if how == "bwrap" \
+            else all(world_reachable(p) for p in needed)
+        if reachable:
             if env.get("OPTDL_SANDBOX_UID"):
                 uid = int(env["OPTDL_SANDBOX_UID"])
             else:  # started outside the driver: lease a uid for the kernel's lifetime
@@ -230,6 +350,7 @@ def launch(argv: list[str]) -> None:
                 uid = lease.uid
         else:
             report["uid_error"] = "the interpreter is not reachable by an unprivileged uid"
+            how = report["mode"] = "namespaces" if how == "bwrap" else how
 
     clean = {k: env[k] for k in KEEP_ENV if k in env}
     clean.update(HOME=str(home), IPYTHONDIR=str(home / ".ipython"),
@@ -238,16 +359,19 @@ def launch(argv: list[str]) -> None:
                  OPTDL_SANDBOX="1", OPTDL_MEMORY_LIMIT=str(memory))
     clean.setdefault("PYTHONHASHSEED", "0")
 
+    sink = os.open(scratch / OUTPUT_SINK, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     if uid is not None:
         # IPC sockets are created by the kernel next to the path in the connection file.
-        info = json.loads(conn_copy.read_text())
-        if info.get("transport") == "ipc":
+        if ipc:
             os.chown(Path(info["ip"]).parent, uid, uid)
         for dirpath, _, files in os.walk(scratch):
             os.chown(dirpath, uid, uid)
             for f in files:
                 os.chown(os.path.join(dirpath, f), uid, uid)
         report["uid"] = uid
+        if how == "bwrap":
+            report["network"] = not ipc
+            report["allowed"] = allow_list()
     (root / f"sandbox-{os.getpid()}.json").write_text(json.dumps(report))
 
     os.chdir(scratch)
@@ -256,12 +380,24 @@ def launch(argv: list[str]) -> None:
     _limit(resource.RLIMIT_CPU, cpu)
     _limit(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT)
     _limit(resource.RLIMIT_CORE, 0)
+    os.dup2(sink, 1)
+    os.dup2(sink, 2)
+    os.close(sink)
+    kernel = [sys.executable, "-m", "ipykernel_launcher", *args]
+    if how == "bwrap" and uid is not None:
+        _limit(resource.RLIMIT_NPROC, NPROC_LIMIT)  # counts the uid's processes (not root's)
+        writable = [Path(info["ip"]).parent] if ipc else []
+        command = bwrap_argv(bwrap_tools(), uid, scratch, writable, kernel, network=not ipc)
+        # ipykernel would take its parent (bwrap, pid 1 in the namespace) for init and exit:
+        # --die-with-parent does that job.
+        clean.pop("JPY_PARENT_PID", None)
+        os.execve(command[0], command, clean)
     if uid is not None:
         _limit(resource.RLIMIT_NPROC, NPROC_LIMIT)
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)  # all capabilities go with uid 0
-    os.execve(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *args], clean)
+    os.execve(sys.executable, kernel, clean)
 
 
 GUARDED_MODULES = ("numpy", "numpy.testing", "numpy.linalg", "numpy.random", "math",
@@ -360,12 +496,19 @@ def kill_uid(uid: int) -> int:
 @dataclass
 class Settings:
     """Where and how the driver's grading kernels run: the environment and nbgrader options
-    that make nbgrader start every kernel through `launch` with these limits."""
+    that make nbgrader start every kernel through `launch` with these limits.
+
+    `bwrap`: run kernels in bubblewrap when root and bwrap is installed (False: the older
+    launcher-made namespaces, e.g. to measure what bubblewrap costs)."""
 
     enabled: bool = True
     memory_limit: int = DEFAULT_MEMORY_LIMIT
     cpu_limit: int = DEFAULT_CPU_LIMIT
     hide: tuple = ()
+    bwrap: bool = True
+
+    def mode(self) -> str:
+        return mode(self.bwrap) if self.enabled else "off"
 
     def env(self, course_dir: Path, uid: int, scratch: Path,
             handout: Path | None = None) -> tuple[dict, list[str]]:
@@ -373,15 +516,62 @@ class Settings:
         if not self.enabled:
             return {}, []
         jupyter = course_dir / ".grading" / "jupyter"
-        kernelspec(jupyter)
+        name = BWRAP_KERNEL_NAME if self.mode() == "bwrap" else KERNEL_NAME
+        kernelspec(jupyter, name)
         env = {"JUPYTER_PATH": os.pathsep.join([str(jupyter), os.environ.get("JUPYTER_PATH", "")]),
                "OPTDL_SANDBOX_DIR": str(scratch),
                "OPTDL_SANDBOX_UID": str(uid),
                "OPTDL_MEMORY_LIMIT": str(self.memory_limit),
                "OPTDL_CPU_LIMIT": str(self.cpu_limit),
                "OPTDL_HIDE": os.pathsep.join([str(course_dir), *map(str, self.hide)]),
-               "OPTDL_SANDBOX_FILES": str(handout or "")}
-        return env, [f"--Execute.kernel_name={KERNEL_NAME}"]
+               "OPTDL_SANDBOX_FILES": str(handout or ""),
+               "OPTDL_BWRAP": "1" if self.bwrap else "0"}
+        return env, [f"--Execute.kernel_name={name}"]
+
+    def guarantees(self) -> list[tuple[bool, str]]:
+        """(holds, what) for each protection of the grading kernels on this machine."""
+        how = self.mode()
+        if how == "off":
+            return [(False, "sandbox off (--no-sandbox): kernels run as the grader, with its "
+                     "files, network and processes; only nbgrader's time limits apply")]
+        box, jail, root = how == "bwrap", how in ("bwrap", "namespaces"), how != "limits"
+        user = "root" if root else str(os.getuid())
+        mem = f"{self.memory_limit / 2**30:g} GiB"
+        return [
+            (True, f"limits: {mem} address space, {self.cpu_limit} CPU s, "
+             f"{FILE_SIZE_LIMIT // 2**20} MiB per file, no core files, per-cell and "
+             "per-notebook time limits"),
+            (True, "output: the kernel's fds 1/2 go to a capped file in its scratch folder; "
+             "cell outputs are cut to size"),
+            (True, "clean environment (no instructor variables), scratch folder as cwd and "
+             "HOME, in-kernel guard (defeatable: the code scan flags attempts)"),
+            (root, "own unprivileged uid per worker, no capabilities, "
+             f"{NPROC_LIMIT} processes" if root else
+             f"own uid: no (not root), kernels run as uid {user} and can read and write "
+             "what it can"),
+            (box, "own pid namespace: a kernel sees only its processes, all killed with it"
+             if box else "own pid namespace: no, kernels see all processes; leftovers are "
+             "killed by a sweep of their uid after each learner" if root else
+             "own pid namespace: no, and a kernel's leftover processes are not killed"),
+            (box, "filesystem from an allow-list (read-only: interpreter, venv, course "
+             "package, system libraries, fonts; read-write: own scratch and IPC folders)"
+             if box else "filesystem allow-list: no, the course directory, repository and "
+             "~ are hidden, every other world-readable path is readable" if jail else
+             "filesystem allow-list: no, everything the grader's user can read"),
+            (box, f"private /tmp ({TMP_SIZE // 2**20} MiB) and /dev/shm "
+             f"({SHM_SIZE // 2**20} MiB), gone with the kernel" if box else
+             "private /tmp and /dev/shm: no, shared between learners and kept after them"),
+            (jail, "no network (IPC sockets to nbgrader)" if jail else
+             "no network: no, kernels can reach the network"),
+        ]
+
+    def describe(self) -> str:
+        """What is and is not protected, one line per guarantee (printed at a run's start)."""
+        names = {"bwrap": "bubblewrap", "namespaces": "root without bubblewrap",
+                 "limits": "not root", "off": "off"}
+        lines = [f"grading sandbox: {names[self.mode()]}"]
+        lines += [f"  [{'x' if ok else ' '}] {what}" for ok, what in self.guarantees()]
+        return "\n".join(lines)
 
 
 if __name__ == "__main__":
