@@ -96,6 +96,8 @@ def grade(course_dir: Path, assignments: list[str] | None = None, students: list
     db_url = db_url or os.environ.get("NBGRADER_DB_URL") or None
     _ensure_released(course_dir, assignments, db_url, progress)
     box = settings(course_dir, db_url, sandboxed, memory_limit)
+    if progress:  # what is and is not protected on this machine, one line per guarantee
+        print(box.describe(), flush=True)
     tasks = []
     for a in assignments:
         graded, maxima = max_scores(course_dir, a)
