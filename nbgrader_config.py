@@ -50,11 +50,14 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 
 # Feedback never shows hidden tests: not their code, nor a traceback quoting it.
 try:
-    from course.grader.preprocessors import HideHiddenTestTracebacks  # noqa: E402
+    from course.grader.preprocessors import HideHiddenTestTracebacks, RemoveHiddenTestText  # noqa: E402
 except ImportError:  # the course package is not installed: hidden sources are still cleared
-    HideHiddenTestTracebacks = None
+    HideHiddenTestTracebacks = RemoveHiddenTestText = None
+# No output line that quotes a hidden test either (a learner's code printing the calling
+# grade cell's source), in any cell: RemoveHiddenTestText.
 c.GenerateFeedback.preprocessors = [
-    p for p in (GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTestTracebacks, ClearHiddenTests) if p
+    p for p in (GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTestTracebacks,
+                RemoveHiddenTestText, ClearHiddenTests) if p
 ]
 
 # Huge outputs (a learner printing megabytes) are cut before they reach the gradebook.

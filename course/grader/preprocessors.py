@@ -97,3 +97,89 @@ class HideHiddenTestTracebacks(NbGraderPreprocessor):
                 if output.get("output_type") == "error":
                     output.traceback = [f"{output.ename}: {output.evalue}"]
         return cell, resources
+
+
+class RemoveHiddenTestText(NbGraderPreprocessor):
+    """Feedback: no line of a hidden test's source in any output of any cell.
+
+    A learner's function can read the source of the grade cell that calls it (`linecache`,
+    the frame's code, IPython's input history) and print it, in the grade cell or in a cell
+    the learner added after it: the hidden tests would then reach the learner's feedback.
+    Every output line (stream text, text and HTML results, error messages and tracebacks,
+    colour codes and HTML escapes ignored) that contains a line of any hidden test in the
+    notebook (a line with a letter or digit) is replaced by `replacement`. Runs before
+    `ClearHiddenTests`, which it needs to see the hidden regions.
+    """
+
+    begin = "BEGIN HIDDEN TESTS"
+    end = "END HIDDEN TESTS"
+    replacement = "[line removed: it quotes a hidden test]"
+
+    def hidden_lines(self, nb) -> set[str]:
+        lines = set()
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            inside = False
+            for line in cell.source.splitlines():
+                if self.begin in line:
+                    inside = True
+                elif self.end in line:
+                    inside = False
+                elif inside and any(ch.isalnum() for ch in line):
+                    lines.add(line.strip())
+        return lines
+
+    def preprocess(self, nb, resources):
+        import re
+
+        hidden = self.hidden_lines(nb)
+        if not hidden:
+            return nb, resources
+        pattern = re.compile("|".join(re.escape(h) for h in sorted(hidden, key=len, reverse=True)))
+        for cell in nb.cells:
+            for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                self._clean_output(out, pattern)
+        return nb, resources
+
+    def _clean_output(self, out, pattern) -> None:
+        if "text" in out:
+            out.text = self._clean(out.text, pattern)
+        for mime, value in out.get("data", {}).items():
+            if mime.startswith("text/") or mime.endswith("json"):
+                if isinstance(value, str):
+                    out.data[mime] = self._clean(value, pattern)
+                elif isinstance(value, list):
+                    out.data[mime] = [self._clean(v, pattern) if isinstance(v, str) else v
+                                      for v in value]
+                else:  # JSON data: cleaned as its text
+                    import json
+
+                    text = json.dumps(value)
+                    if pattern.search(self._plain(text)):
+                        out.data[mime] = {"removed": self.replacement}
+        if out.get("output_type") == "error":
+            out.ename = self._clean(str(out.get("ename", "")), pattern)
+            out.evalue = self._clean(str(out.get("evalue", "")), pattern)
+            out.traceback = [self._clean(t, pattern) for t in out.get("traceback", [])]
+
+    @staticmethod
+    def _plain(line: str) -> str:
+        import html
+        import re
+
+        text = html.unescape(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|<[^>]*>", "", line))
+        # A repr of the source (a list of history entries) escapes quotes and backslashes.
+        return text.replace("\\'", "'").replace('\\"', '"').replace("\\\\", "\\")
+
+    def _clean(self, text: str, pattern) -> str:
+        lines = text.splitlines(keepends=True)
+        out = []
+        for line in lines:
+            if pattern.search(line) or pattern.search(self._plain(line)):
+                end = "\n" if line.endswith("\n") else ""
+                if not out or out[-1].rstrip("\n") != self.replacement:
+                    out.append(self.replacement + end)
+            else:
+                out.append(line)
+        return "".join(out)
