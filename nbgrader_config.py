@@ -48,16 +48,23 @@ c.IgnorePattern.pattern = r"(?i)(warning|warn|it/s|%\|)"
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 
-# Feedback never shows hidden tests: not their code, nor a traceback quoting it.
+# Feedback never shows hidden tests: not their code, nor a traceback quoting it. Tracebacks
+# name course/testing.py, not the grading machine's folders; formulas are MathML, drawn by
+# the browser offline (nbconvert's MathJax comes from a CDN).
 try:
-    from course.grader.preprocessors import HideHiddenTestTracebacks, RemoveHiddenTestText  # noqa: E402
+    from course.grader.preprocessors import (  # noqa: E402
+        HideHiddenTestTracebacks,
+        MathToMathML,
+        RemoveHiddenTestText,
+        ShortenPaths,
+    )
 except ImportError:  # the course package is not installed: hidden sources are still cleared
-    HideHiddenTestTracebacks = RemoveHiddenTestText = None
+    HideHiddenTestTracebacks = MathToMathML = RemoveHiddenTestText = ShortenPaths = None
 # No output line that quotes a hidden test either (a learner's code printing the calling
 # grade cell's source), in any cell: RemoveHiddenTestText.
 c.GenerateFeedback.preprocessors = [
     p for p in (GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTestTracebacks,
-                RemoveHiddenTestText, ClearHiddenTests) if p
+                RemoveHiddenTestText, ShortenPaths, MathToMathML, ClearHiddenTests) if p
 ]
 
 # Huge outputs (a learner printing megabytes) are cut before they reach the gradebook.

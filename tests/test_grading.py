@@ -96,10 +96,9 @@ def test_message_report_counts_named_cells(tmp_path):
 
 
 @pytest.mark.slow
-def test_simulated_class_gets_expected_grades(tmp_path):
+def test_simulated_class_gets_expected_grades(simulated_class):
     """Checks real autograde gives each simulated learner its expected score, status and failing cells."""
-    work = tmp_path / "demo"
-    code = grader.demo(ROOT, ASSIGNMENTS, workers=2, work_dir=work, publish=False)
+    work, code = simulated_class
     results = json.loads((work / ".grading" / "results.json").read_text())
     assert (work / "results.csv").read_text().splitlines()[0].count("status") == 1
     by_key = {(r["student"], r["assignment"], r["notebook"]): r for r in results}
@@ -150,3 +149,35 @@ def _assert_feedback_hides_hidden_tests(work):
         assert not leaked, f"{page}: hidden test code in feedback: {leaked[:2]}"
         failing_feedback += "Error" in text
     assert failing_feedback, "no feedback page shows a failing test's message"
+    pages = [p.read_text() for p in (work / "feedback").rglob("*.html")]
+    assert not [p for p in pages if str(ROOT) in p], "feedback shows the grader's folders"
+    assert all("<math" in p for p in pages), "feedback formulas are not MathML (offline: raw $)"
+
+
+def test_feedback_preprocessors_shorten_paths_and_draw_formulas_offline():
+    """Checks feedback tracebacks lose the grading machine's folders and Markdown formulas
+    become MathML (no CDN needed), while code spans stay as written."""
+    import sys
+
+    from course.grader.preprocessors import MathToMathML, ShortenPaths
+
+    tb = f"File {ROOT}/course/testing.py:458, in call(func)"
+    error = nbformat.v4.new_output("error", ename="AssertionError", evalue="v is wrong",
+                                   traceback=[tb, f"File {sys.prefix}/lib/x.py:1"])
+    stream = nbformat.v4.new_output("stream", name="stdout",
+                                    text="/tmp/optdl-sandbox-0-ab/kernel-cd/data.csv\n")
+    code = nbformat.v4.new_code_cell("x", outputs=[error, stream])
+    md = nbformat.v4.new_markdown_cell(
+        "Update $v = \\beta v + (1-\\beta)\\theta$ and\n$$\\hat v = \\frac{v}{1-\\beta^t}$$\n"
+        "costs `$5` in code.")
+    nb = nbformat.v4.new_notebook(cells=[code, md])
+    nb, _ = ShortenPaths().preprocess(nb, {})
+    nb, _ = MathToMathML().preprocess(nb, {})
+    out = nb.cells[0].outputs
+    assert out[0].traceback[0] == "File course/testing.py:458, in call(func)"
+    assert str(ROOT) not in "".join(out[0].traceback) and sys.prefix not in out[0].traceback[1]
+    assert out[1].text == "data.csv\n"
+    text = nb.cells[1].source
+    assert text.count("<math") == 2 and 'display="block"' in text
+    assert "\\beta" not in text.split("`$5`")[0]
+    assert "`$5`" in text

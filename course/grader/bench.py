@@ -2,8 +2,11 @@
 
 On the same submissions and machine it times
 
-* stock `nbgrader autograde <assignment>` (one process, learners one after another),
-* the driver (`course.grader.engine.grade`) with 1 worker and with N workers (default: CPU count),
+* stock `nbgrader autograde <assignment>` then `nbgrader generate_feedback` (one process
+  each, learners one after another),
+* the driver (`course.grader.engine.grade`, feedback included) with 1 worker, with N workers
+  (default: CPU count), and on a local Dask cluster of N worker processes,
+* the driver's overhead per submission beyond executing the notebook,
 
 and, one learner at a time, how many seconds each hostile kind of submission costs beyond a
 correct one. Results go to benchmarks/grading.md with the machine's description.
@@ -52,7 +55,45 @@ def _timed(fn) -> float:
     return time.monotonic() - start
 
 
+def _stock(course: Path) -> None:
+    """Stock nbgrader on the same work as the driver: autograde, then feedback."""
+    env = nbgrader_cli.environment()
+    for step in ("autograde", "generate_feedback"):
+        subprocess.run([sys.executable, "-m", "nbgrader", step, ASSIGNMENT, "--force"],
+                       cwd=course, env=env, capture_output=True, check=False)
+
+
+def _on_dask(course: Path, workers: int, out: list) -> None:
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        out.extend(engine.grade(course, [ASSIGNMENT], client=client, progress=False))
+
+
+def _overhead(course: Path, graded: list[str], learners: list[str], box) -> list[tuple]:
+    """Per learner: (seconds of the driver's grade_one, seconds of nbclient executing the same
+    submitted notebook in a plain kernel): the difference is the driver's overhead."""
+    from .. import notebooks as nbs
+    from .autograde import grade_one
+
+    _, maxima = engine.max_scores(course, ASSIGNMENT)
+    runner = nbgrader_cli.WarmNbgrader()
+    grade_one(course, ASSIGNMENT, learners[0], graded, maxima, box=box, runner=runner)  # warm
+    pairs = []
+    for s in learners:
+        path = course / "submitted" / s / ASSIGNMENT / f"{graded[0]}.ipynb"
+        executed = _timed(lambda path=path: nbs.execute(path, timeout=60, cwd=path.parent))
+        driver = _timed(lambda s=s: grade_one(course, ASSIGNMENT, s, graded, maxima, box=box,
+                                              runner=runner))
+        pairs.append((driver, executed))
+    return pairs
+
+
 def run(learners: int = 12, workers: int | None = None, output: Path | None = None) -> str:
+    import statistics
+
     workers = workers or os.cpu_count() or 1
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     tmp = Path(tempfile.mkdtemp(prefix="optdl-bench-"))
@@ -61,20 +102,28 @@ def run(learners: int = 12, workers: int | None = None, output: Path | None = No
         klass = _class(learners)
         classroom.build_submissions(base, ASSIGNMENT, graded, learners=klass)
         rows = []
-        copies = {name: shutil.copytree(base, tmp / name) for name in ("stock", "seq", "par")}
-        env = nbgrader_cli.environment()
-        stock = _timed(lambda: subprocess.run(
-            [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=copies["stock"],
-            env=env, capture_output=True))
-        rows.append(("stock `nbgrader autograde` (sequential, TCP kernels, no sandbox)", 1,
-                     stock))
+        copies = {name: shutil.copytree(base, tmp / name)
+                  for name in ("stock", "seq", "par", "dask", "overhead")}
+        stock = _timed(lambda: _stock(copies["stock"]))
+        rows.append(("stock `nbgrader autograde` + `generate_feedback` (one process each, "
+                     "TCP kernels, no sandbox)", 1, stock))
         seq = _timed(lambda: engine.grade(copies["seq"], [ASSIGNMENT], workers=1,
-                                           progress=False, feedback=False))
-        rows.append(("driver, 1 worker (sandboxed kernels)", 1, seq))
-        par_results = []
+                                          progress=False))
+        rows.append(("driver, 1 worker (sandboxed kernels, + feedback)", 1, seq))
+        par_results: list = []
         par = _timed(lambda: par_results.extend(engine.grade(
-            copies["par"], [ASSIGNMENT], workers=workers, progress=False, feedback=False)))
-        rows.append((f"driver, {workers} workers (sandboxed kernels)", workers, par))
+            copies["par"], [ASSIGNMENT], workers=workers, progress=False)))
+        rows.append((f"driver, {workers} workers (sandboxed kernels, + feedback)", workers, par))
+        dask_results: list = []
+        try:
+            dask = _timed(lambda: _on_dask(copies["dask"], workers, dask_results))
+            rows.append((f"driver on a local Dask cluster, {workers} worker processes "
+                         "(sandboxed, + feedback)", workers, dask))
+        except ImportError:
+            pass
+        box = engine.settings(copies["overhead"], None)
+        names = [x.learner for x in klass[:3]]
+        pairs = _overhead(copies["overhead"], graded, names, box)
 
         # Hostile submissions: one learner at a time, against a correct one.
         hostile_dir, _ = _course(tmp / "hostile")
@@ -106,7 +155,7 @@ def run(learners: int = 12, workers: int | None = None, output: Path | None = No
                   "rerun on an idle machine for reference values.", ""]
     lines += [
         f"## Throughput: {learners} submissions of {ASSIGNMENT} (full notebook, "
-        f"per-cell timeout {timeout} s)",
+        f"per-cell timeout {timeout} s), autograde and feedback",
         "",
         "| grader | workers | seconds | submissions/minute | speed-up vs stock |",
         "|---|---|---|---|---|",
@@ -114,13 +163,23 @@ def run(learners: int = 12, workers: int | None = None, output: Path | None = No
     for name, w, seconds in rows:
         lines.append(f"| {name} | {w} | {seconds:.1f} | {60 * learners / seconds:.1f} | "
                      f"{stock / seconds:.2f}x |")
+    same = sorted((r.student, r.score, str(r.status)) for r in par_results) == \
+        sorted((r.student, r.score, str(r.status)) for r in dask_results)
     ok = sum(r.status == "graded" for r in par_results)
-    lines += ["", "The driver starts one nbgrader process per learner (a crash or a hang "
-                  "costs that learner only) and a sandboxed kernel: a few seconds more per "
-                  "submission than stock nbgrader's single process, won back by the workers."]
+    extra = [d - e for d, e in pairs]
     lines += ["", f"The parallel run graded {ok}/{len(par_results)} notebooks with status "
-                  "`graded` (tests/test_parallel.py checks the grades equal the sequential "
-                  "run's).", "",
+                  "`graded`; the Dask run's grades "
+                  + ("equal" if same else "DIFFER FROM") + " the parallel run's "
+                  "(tests/test_parallel.py checks both against the sequential run).", "",
+              "## Overhead per submission", "",
+              "Per learner, the driver's whole `grade_one` (pre-checks, a process forked from "
+              "the warm nbgrader, the sandboxed kernel, nbgrader's own steps, reading the "
+              "gradebook) against nbclient executing the same submitted notebook in a plain "
+              "kernel, one after the other:", "",
+              "| learner | driver (s) | notebook alone (s) | overhead (s) |", "|---|---|---|---|"]
+    for name, (d, e) in zip(names, pairs):
+        lines.append(f"| {name} | {d:.2f} | {e:.2f} | {d - e:+.2f} |")
+    lines += ["", f"Median overhead: {statistics.median(extra):+.2f} s per submission.", "",
               "## Time lost per hostile submission (1 worker, one learner at a time)", "",
               "| submission | status | seconds | lost vs a correct one |", "|---|---|---|---|"]
     ref = costs["ok_reference"][0]

@@ -99,6 +99,85 @@ class HideHiddenTestTracebacks(NbGraderPreprocessor):
         return cell, resources
 
 
+class ShortenPaths(NbGraderPreprocessor):
+    """Feedback: tracebacks name `course/testing.py`, not the grading machine's folders.
+
+    The grader's absolute paths (the checkout, the virtual environment, the sandbox's scratch
+    folder) teach a learner nothing and tell anyone who reads the feedback how the grading
+    machine is laid out."""
+
+    def _replacements(self) -> list[tuple[str, str]]:
+        import sys
+        import sysconfig
+        from pathlib import Path
+
+        import course
+
+        pairs = [(str(Path(course.__file__).resolve().parent.parent) + "/", ""),
+                 (sysconfig.get_paths()["purelib"] + "/", "site-packages/"),
+                 (sys.prefix + "/", "python/"), (sys.base_prefix + "/", "python/")]
+        return sorted(set(pairs), key=lambda p: -len(p[0]))
+
+    def preprocess(self, nb, resources):
+        import re
+
+        self._pairs = self._replacements()
+        self._scratch = re.compile(r"/[^\s'\"]*optdl-sandbox-[^/\s]+/kernel-[^/\s]+/")
+        return super().preprocess(nb, resources)
+
+    def _shorten(self, text: str) -> str:
+        for old, new in self._pairs:
+            text = text.replace(old, new)
+        return self._scratch.sub("", text)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output.traceback = [self._shorten(line) for line in output.get("traceback", [])]
+                output.evalue = self._shorten(output.get("evalue", ""))
+            elif output.get("output_type") == "stream":
+                output.text = self._shorten(output.get("text", ""))
+        return cell, resources
+
+
+class MathToMathML(NbGraderPreprocessor):
+    """Feedback: formulas in Markdown cells become MathML, which browsers draw without
+    MathJax. nbconvert's HTML loads MathJax from a CDN, so offline (or behind a firewall)
+    a learner would see raw `$...$`; MathML needs no network. A formula latex2mathml cannot
+    read is left as it was (MathJax still renders it when online)."""
+
+    _code = None
+
+    def preprocess(self, nb, resources):
+        import re
+
+        # Fenced code blocks and inline code spans are never formulas.
+        self._code = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
+        self._display = re.compile(r"\$\$(.+?)\$\$", re.S)
+        self._inline = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\$)")
+        return super().preprocess(nb, resources)
+
+    @staticmethod
+    def _mathml(latex: str, display: bool, original: str) -> str:
+        from latex2mathml.converter import convert
+
+        try:
+            return convert(latex.strip(), display="block" if display else "inline")
+        except Exception:  # an unsupported macro: keep the TeX
+            return original
+
+    def _convert(self, text: str) -> str:
+        text = self._display.sub(lambda m: "\n\n" + self._mathml(m.group(1), True, m.group(0))
+                                 + "\n\n", text)
+        return self._inline.sub(lambda m: self._mathml(m.group(1), False, m.group(0)), text)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "markdown" and "$" in cell.source:
+            parts = self._code.split(cell.source)
+            cell.source = "".join(p if i % 2 else self._convert(p) for i, p in enumerate(parts))
+        return cell, resources
+
+
 class RemoveHiddenTestText(NbGraderPreprocessor):
     """Feedback: no line of a hidden test's source in any output of any cell.
 
