@@ -47,6 +47,18 @@ def released(tmp_path_factory) -> Path:
     return course
 
 
+@pytest.fixture(scope="session")
+def simulated_class(tmp_path_factory) -> tuple[Path, int]:
+    """The main job on the simulated class of ASSIGNMENTS, run once per session (it grades
+    every learner of every chapter): (its course directory, its exit status). Shared by the
+    grade checks (test_grading.py) and the class report's (test_report.py)."""
+    from course import grader
+
+    work = tmp_path_factory.mktemp("simulated") / "demo"
+    code = grader.demo(ROOT, ASSIGNMENTS, workers=2, work_dir=work, publish=False)
+    return work, code
+
+
 def split_region(source: str, region: str) -> tuple[list[str], list[str]]:
     """(lines inside `### BEGIN <region>` ... `### END <region>`, lines outside), stripped
     of the marker lines themselves."""
