@@ -8,6 +8,11 @@ Cell headers carry the nbgrader role in short form:
     # %% test="test_gd_updates_all_layers" points=2  a grade cell (locked, autograded)
     # %% readonly="checkers_minibatch"             a locked cell (test fixtures, checkers):
                                                   nbgrader restores its source at grading
+    # %% readonly="toolbox" pieces="01_minibatch:random_mini_batches 05_adam:initialize_adam"
+                                                  a locked cell the build fills with the
+                                                  solution code of other chapters' functions
+                                                  (see `toolbox_source`); the master's body
+                                                  holds comments only and is dropped
 
 The build is deterministic (cell ids from grade ids or positions, no outputs), so
 `check_sync` can compare the committed notebooks with a fresh build byte for byte.
@@ -15,7 +20,9 @@ The build is deterministic (cell ids from grade ids or positions, no outputs), s
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -35,6 +42,47 @@ def assignments(source_dir: Path | None = None) -> list[str]:
     """Assignment folder names (`01_minibatch`, ...), sorted."""
     return sorted(p.name for p in (source_dir or ROOT / "source").iterdir() if p.is_dir()
                   and not p.name.startswith("."))
+
+
+SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+
+def _function_source(master: Path, name: str) -> str:
+    """The full definition of the top-level function `name` in `master` (decorators,
+    signature, docstring, body), with the ### BEGIN/END SOLUTION lines removed."""
+    text = master.read_text(encoding="utf-8")
+    # Jupyter magics (`%matplotlib inline`) are commented out in a percent master: it parses.
+    nodes = [n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef) and n.name == name]
+    if len(nodes) != 1:
+        raise ValueError(f"toolbox: {master.name} defines {name!r} {len(nodes)} times at top "
+                         "level (expected once)")
+    node = nodes[0]
+    start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    lines = text.splitlines()[start - 1:node.end_lineno]
+    if any("HIDDEN TESTS" in line for line in lines):
+        raise ValueError(f"toolbox: {master.name}:{name} contains hidden tests")
+    return "\n".join(line for line in lines if not SOLUTION_MARKER.match(line))
+
+
+def toolbox_source(pieces: str, source_dir: Path | None = None) -> str:
+    """The code of a toolbox cell: `pieces` is "NN_topic:f1,f2 MM_other:g" (whitespace
+    between chapters, commas between functions); each function's definition is taken from
+    the graded master `source/NN_topic/<topic>.py` (the solution code, markers removed), in
+    the order given, under one comment line per chapter saying where it comes from."""
+    source_dir = source_dir or ROOT / "source"
+    blocks = []
+    for group in pieces.split():
+        chapter, _, names = group.partition(":")
+        candidates = [m for m in sorted((source_dir / chapter).glob("*.py"))
+                      if not m.stem.endswith("_keras")]
+        if len(candidates) != 1 or not names:
+            raise ValueError(f"toolbox: {group!r} should be 'NN_topic:func[,func...]' naming a "
+                             f"chapter with one graded master (found {candidates})")
+        master = candidates[0]
+        functions = [_function_source(master, n) for n in names.split(",") if n]
+        header = f"# From {chapter}/{master.name}: {', '.join(n for n in names.split(',') if n)}"
+        blocks.append(header + "\n" + "\n\n\n".join(functions))
+    return "\n\n\n".join(blocks)
 
 
 def _nbgrader_meta(cell_type: str, meta: dict) -> dict | None:
@@ -75,9 +123,19 @@ def build_notebook(master: Path) -> nbformat.NotebookNode:
     for i, cell in enumerate(nb.cells):
         meta = dict(cell.metadata)
         meta.pop("lines_to_next_cell", None)
+        pieces = meta.pop("pieces", None)
         grader = _nbgrader_meta(cell.cell_type, meta)
+        source = cell.source
+        if pieces is not None:
+            if cell.cell_type != "code" or not grader or grader["grade"] or grader["solution"]:
+                raise ValueError(f"{master.name}: pieces= belongs on a read-only code cell")
+            if any(line.strip() and not line.lstrip().startswith("#")
+                   for line in source.splitlines()):
+                raise ValueError(f"{master.name}: the toolbox cell {grader['grade_id']!r} is "
+                                 "filled by the build; its master body holds comments only")
+            source = toolbox_source(pieces, master.parent.parent)
         if cell.cell_type == "code":
-            new = nbformat.v4.new_code_cell(cell.source)
+            new = nbformat.v4.new_code_cell(source)
         elif cell.cell_type == "markdown":
             new = nbformat.v4.new_markdown_cell(cell.source)
         else:
