@@ -77,6 +77,10 @@ def test_diagnoses_parse_the_kits_marker_and_fall_back_to_the_message():
                                 "L = len(parameters) // 2.")
     assert keyed == (["f asked for 'dW#' of a network with 3 layers: L = len(parameters) // 2."],
                      False)
+    assert analytics.diagnoses("AssertionError: p['W1'] contains NaN or inf. Got nan at t = 1")[0] \
+        == ["p['W#'] contains NaN or inf. Got nan at t = 1"]
+    assert analytics.diagnoses("AssertionError: x is wrong: got nan, expected 2")[0] == [
+        "x is wrong: got #, expected #"]
     assert analytics.diagnoses("NameError: name 'x' is not defined")[0] == [
         "NameError: name 'x' is not defined"]
     assert analytics.diagnoses("") == (["no diagnosis"], False)
@@ -98,7 +102,7 @@ def test_report_counts_a_hand_made_class(tmp_path):
     assert data["statuses"] == {"graded": 4, "missing": 1}
     assert [(c["grade_id"], c["passed"], c["autograded"]) for c in data["cells"]] == [
         ("t1", 1, 4), ("t2", 2, 4)]
-    assert [h["learners"] for h in data["histogram"]] == [3, 1, 1]  # bob dan gone, cat, ann
+    assert [h["learners"] for h in data["histogram"]] == [3, 1, 0, 1]  # bob dan gone; cat; -; ann
     counts = {m["diagnosis"]: (m["learners"], m["named"]) for m in data["mistakes"]}
     assert counts == {
         "bias correction missing: divide by 1 - beta**t.": (["bob", "cat"], True),

@@ -54,9 +54,9 @@ WIDTH = 100
 
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 _FLOAT = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d+|\.\d+|\d+(?=[eE][-+]?\d))(?:[eE][-+]?\d+)?"
-                    r"(?![\w.])|\b(?:nan|inf)\b")
+                    r"(?![\w.])")
 _TUPLE = re.compile(r"([(\[])\s*[-+#\d]+(?:\s*,\s*[-+#\d]+)*\s*,?\s*([)\]])")
-_GOT = re.compile(r"\b(got|expected) [-+]?\d+\b")
+_GOT = re.compile(r"\b(got|expected) (?:[-+]?\d+|[-+]?inf|nan)\b")
 _OF = re.compile(r"\b\d+ of \d+ (entries|values)")
 _SPACES = re.compile(r"\s+")
 
@@ -136,14 +136,16 @@ class Report:
         return len(self.scores)
 
     def histogram(self) -> list[tuple[float, float, int]]:
-        """[(low, high, learners)]: one bin per point up to 40 points, else 20 bins; the last
-        bin includes the maximum."""
+        """[(low, high, learners)], low <= score < high: one bin per whole point from 0 to full
+        marks (its own bin) up to 40 points, else 20 bins with full marks in the last."""
         top = self.max_score or 1.0
-        n = int(top) if top <= 40 and float(top).is_integer() else 20
-        width = top / n
+        if top <= 40 and float(top).is_integer():
+            n, width = int(top) + 1, 1.0
+        else:
+            n, width = 20, top / 20
         counts = [0] * n
         for s in self.scores.values():
-            counts[min(int(s / width + 1e-9), n - 1) if s > 0 else 0] += 1
+            counts[min(max(int(s / width + 1e-9), 0), n - 1)] += 1
         return [(i * width, (i + 1) * width, c) for i, c in enumerate(counts)]
 
     def to_json(self) -> dict:
@@ -261,10 +263,16 @@ def plots(report: Report) -> dict[str, str]:
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     bins = report.histogram()
-    ax.bar([lo for lo, _, _ in bins], [c for _, _, c in bins],
-           width=[hi - lo for lo, hi, _ in bins], align="edge", color="#4c72b0",
-           edgecolor="white")
-    ax.set_xlim(0, report.max_score or 1)
+    if bins[0][1] - bins[0][0] == 1:  # one bar per whole score, centred on it
+        ax.bar([lo for lo, _, _ in bins], [c for _, _, c in bins], width=0.8, color="#4c72b0")
+        ax.set_xticks(range(0, len(bins), max(1, len(bins) // 20)))
+        ax.set_xlim(-0.6, len(bins) - 0.4)
+    else:
+        ax.bar([lo for lo, _, _ in bins], [c for _, _, c in bins],
+               width=[hi - lo for lo, hi, _ in bins], align="edge", color="#4c72b0",
+               edgecolor="white")
+        ax.set_xlim(0, bins[-1][1])
+    ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel(f"score (out of {report.max_score:g})")
     ax.set_ylabel("learners")
     ax.set_title(f"{report.assignment}: scores of {report.learners} learners")
@@ -353,7 +361,8 @@ def csv_rows(report: Report) -> list[dict]:
     rows = [{"section": "summary", "item": k, "count": "", "total": "", "share": "",
              "detail": "" if data[k] is None else f"{data[k]:g}"}
             for k in ("learners", "max_score", "mean", "median")]
-    rows += [{"section": "score", "item": f"{lo:g}-{hi:g}", "count": c, "total": report.learners,
+    rows += [{"section": "score", "item": f"{lo:g}" if hi - lo == 1 else f"{lo:g}-{hi:g}",
+              "count": c, "total": report.learners,
               "share": f"{c / report.learners:.4f}" if report.learners else "", "detail": ""}
              for lo, hi, c in report.histogram()]
     total = sum(report.statuses.values())
