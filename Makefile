@@ -9,7 +9,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 # Plain tensorflow on machines with an NVIDIA driver, the 274 MB CPU build elsewhere.
 TF_EXTRA ?= $(shell nvidia-smi -L >/dev/null 2>&1 && echo tf-gpu || echo tf-cpu)
 
-.PHONY: setup grade test lint release bench clean
+.PHONY: setup grade test test-fast lint release bench clean
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -25,6 +25,12 @@ test: setup
 	$(PY) -m ruff check course tests source classroom
 	$(PY) -m pytest
 
+# The contributor's inner loop: everything but the tests that execute notebooks, run nbgrader
+# or drive a browser (marked slow). `make test` still runs everything.
+test-fast: setup
+	$(PY) -m ruff check course tests source classroom
+	$(PY) -m pytest -m "not slow"
+
 release: setup
 	$(PY) -m course release
 
@@ -32,7 +38,7 @@ bench: setup
 	$(PY) -m course bench
 
 clean:
-	rm -rf submitted feedback gradebook.db grades.csv .grading reports
+	rm -rf submitted feedback gradebook.db grades.csv results.csv .grading reports
 	find autograded -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
 
 # Learners (README, "For learners"): set up or update workspace/ and open JupyterLab on it.
