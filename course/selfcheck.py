@@ -21,6 +21,7 @@ notebook (nothing was graded).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -34,6 +35,7 @@ from .workspace import WORKSPACE
 
 HIDDEN = "BEGIN HIDDEN TESTS"
 EXIT_PASS, EXIT_FAIL, EXIT_NOT_GRADED = 0, 1, 2
+CACHE = WORKSPACE / ".course" / "check-cache"  # released course directories, per version
 NOT_GRADED = ("missing", "invalid notebook", "refused", "error")  # statuses: nothing was graded
 
 
@@ -167,6 +169,36 @@ def _tests(source_nb, autograded_nb, cells: dict, full: bool) -> tuple[list, lis
     return tests, others
 
 
+def _course_template(assignment: str, name: str, origin: Path, release) -> Path:
+    """A course directory where `origin` is released as `assignment` (nbgrader_config.py,
+    source/, release/, gradebook.db), cached under workspace/.course/check-cache/ by the
+    content of the notebook and the config: generate_assignment runs once per version."""
+    import nbgrader
+
+    config = ROOT / "nbgrader_config.py"
+    key = hashlib.sha256(origin.read_bytes() + b"\0" + config.read_bytes() + b"\0"
+                         + nbgrader.__version__.encode()).hexdigest()[:16]
+    kind = "full" if origin.parent.parent.name == "source" else "visible"
+    cache = CACHE / f"{assignment}-{name}-{kind}-{key}"
+    if (cache / "gradebook.db").exists():
+        return cache
+    build = Path(tempfile.mkdtemp(prefix="optdl-check-template-"))
+    shutil.copy2(config, build / "nbgrader_config.py")
+    (build / "source" / assignment).mkdir(parents=True)
+    shutil.copy2(origin, build / "source" / assignment / f"{name}.ipynb")
+    release(build, [assignment], quiet=True)
+    for leftover in (".grading", "release" + os.sep + ".ipynb_checkpoints"):
+        shutil.rmtree(build / leftover, ignore_errors=True)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    for old in cache.parent.glob(f"{assignment}-{name}-{kind}-*"):  # older course versions
+        shutil.rmtree(old, ignore_errors=True)
+    try:
+        os.replace(build, cache)
+    except OSError:  # another check cached it meanwhile: use the fresh build once
+        return build
+    return cache
+
+
 def check(assignment: str, name: str, path: Path, full: bool = False,
           feedback_dir: Path | None = None, keep: bool = False) -> Report:
     """Grade `path` (a copy of it) as notebook `name` of `assignment`; return a Report."""
@@ -183,10 +215,11 @@ def check(assignment: str, name: str, path: Path, full: bool = False,
     origin = source_nb_path if full else ROOT / "release" / assignment / f"{name}.ipynb"
     tmp = Path(tempfile.mkdtemp(prefix="optdl-check-"))
     try:
-        shutil.copy2(ROOT / "nbgrader_config.py", tmp / "nbgrader_config.py")
-        (tmp / "source" / assignment).mkdir(parents=True)
-        shutil.copy2(origin, tmp / "source" / assignment / f"{name}.ipynb")
-        release(tmp, [assignment], quiet=True)
+        template = _course_template(assignment, name, origin, release)
+        for item in ("nbgrader_config.py", "gradebook.db"):
+            shutil.copy2(template / item, tmp / item)
+        for item in ("source", "release"):
+            shutil.copytree(template / item, tmp / item)
         submitted = tmp / "submitted" / "me" / assignment
         submitted.mkdir(parents=True)
         shutil.copy2(path, submitted / f"{name}.ipynb")
