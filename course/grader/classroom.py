@@ -42,6 +42,7 @@ from pathlib import Path
 import nbformat
 
 from .. import ROOT
+from .sandbox import BASE_UID
 
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
@@ -172,6 +173,137 @@ SABOTAGE = {
         "        print('TAMPER-BLOCKED', _t, type(_e).__name__)\n"),
 }
 
+# Attacks on other learners and on the grader through the machine (issue 11): graded by
+# tests/test_isolation.py between honest learners (`isolation_class`). Like SABOTAGE, a cell
+# before the first grade cell; kinds in STUB_SABOTAGE start from the release notebook (the
+# learner wrote nothing and tries to get the solutions elsewhere); ISOLATION_SABOTAGE_END
+# cells go after the last cell.
+_DAEMON = '''
+import os, signal, time  # optdl-leftover-daemon
+parent = os.getppid()
+while os.getppid() == parent:
+    time.sleep(0.05)
+end = time.time() + 60
+while time.time() < end:
+    if os.fork():
+        os._exit(0)
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except OSError:
+        pass
+    time.sleep(0.02)
+'''
+ISOLATION_SABOTAGE = {
+    # A process that outlives the learner's kernel, then kills every process of its uid
+    # (the next learner's kernel on that grading slot), forking to dodge a /proc sweep.
+    # It only starts under a sandbox uid: as the grader's own user it would kill the grader.
+    "leftover_daemon": (
+        "import os, subprocess, sys\n"
+        f"_code = {_DAEMON!r}\n"
+        "if os.getuid() >= {base_uid}:\n"
+        "    subprocess.Popen([sys.executable, '-c', _code], start_new_session=True,\n"
+        "                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,\n"
+        "                     stderr=subprocess.DEVNULL)\n"
+        "    print('DAEMON-STARTED')\n"),
+    # Leaves its solutions in /tmp and /dev/shm, readable by anyone, for the next learner.
+    "leave_tmp_files": (
+        "import os\n"
+        "_code = '\\n'.join(In[1:-1])\n"
+        "for _t in ['/tmp/optdl-leftover-{name}.py', '/dev/shm/optdl-leftover-{name}.py']:\n"
+        "    try:\n"
+        "        with open(_t, 'w') as _f:\n"
+        "            _f.write(_code)\n"
+        "        os.chmod(_t, 0o666)\n"
+        "        print('TAMPER-LEFT', _t)\n"
+        "    except OSError as _e:\n"
+        "        print('TAMPER-NOT-LEFT', _t, type(_e).__name__)\n"),
+    # Wrote nothing; runs the solutions a previous learner left in /tmp or /dev/shm.
+    "take_tmp_files": (
+        "for _t in ['/tmp/optdl-leftover-{name}.py', '/dev/shm/optdl-leftover-{name}.py']:\n"
+        "    try:\n"
+        "        with open(_t) as _f:\n"
+        "            _code = _f.read()\n"
+        "    except OSError as _e:\n"
+        "        print('TAMPER-BLOCKED', _t, type(_e).__name__)\n"
+        "        continue\n"
+        "    print('TAMPER-READ', _t)\n"
+        "    exec(_code, globals())\n"
+        "    break\n"),
+    # Wrote nothing; runs the solutions of the source notebook found by an absolute path
+    # (the course directory, the repository), reads system files, looks for the grader's
+    # processes' command lines.
+    "read_outside": (
+        "import json, os\n"
+        "for _t in ['{course_dir}/source/{assignment}/{name}.ipynb',\n"
+        "           '{repo}/source/{assignment}/{name}.ipynb']:\n"
+        "    try:\n"
+        "        with open(_t) as _f:\n"
+        "            _nb = json.load(_f)\n"
+        "    except OSError as _e:\n"
+        "        print('TAMPER-BLOCKED', _t, type(_e).__name__)\n"
+        "        continue\n"
+        "    print('TAMPER-READ', _t)\n"
+        "    for _c in _nb['cells']:\n"
+        "        _src = ''.join(_c['source'])\n"
+        "        if _c['cell_type'] == 'code' and 'BEGIN SOLUTION' in _src:\n"
+        "            exec(_src, globals())\n"
+        "    break\n"
+        "for _t in ['/etc/passwd', '/etc/hostname', '/root/.bashrc', '{repo}/README.md']:\n"
+        "    try:\n"
+        "        with open(_t, 'rb') as _f:\n"
+        "            print('TAMPER-READ', _t, len(_f.read()))\n"
+        "    except OSError as _e:\n"
+        "        print('TAMPER-BLOCKED', _t, type(_e).__name__)\n"
+        "_seen = []\n"
+        "for _p in os.listdir('/proc'):\n"
+        "    try:\n"
+        "        with open('/proc/' + _p + '/cmdline', 'rb') as _f:\n"
+        "            _cmd = _f.read()\n"
+        "    except OSError:\n"
+        "        continue\n"
+        "    if b'nbgrader' in _cmd or b'autograde' in _cmd:\n"
+        "        _seen.append(_p)\n"
+        "print('TAMPER-PROCS', len(_seen))\n"),
+    # 300 MiB straight to file descriptors 1 and 2 (past sys.stdout and the output cap).
+    "flood_fd1": (
+        "import os\n"
+        "_chunk = b'x' * 2**20\n"
+        "for _fd in (1, 2):\n"
+        "    _n = 0\n"
+        "    try:\n"
+        "        for _i in range(300):\n"
+        "            os.write(_fd, _chunk)\n"
+        "            _n += 1\n"
+        "    except OSError as _e:\n"
+        "        print('FLOOD-STOPPED', _fd, _n, type(_e).__name__)\n"
+        "    else:\n"
+        "        print('FLOOD-WROTE', _fd, _n)\n"),
+    # The learner's functions print the source of the grade cell that calls them.
+    "leak_test_source": (
+        "import functools, inspect, linecache\n"
+        "_printed = set()\n"
+        "def _leak(_f):\n"
+        "    @functools.wraps(_f)\n"
+        "    def _w(*a, **k):\n"
+        "        _file = inspect.currentframe().f_back.f_code.co_filename\n"
+        "        if _file not in _printed:\n"
+        "            _printed.add(_file)\n"
+        "            print('LEAK-LINECACHE', ''.join(linecache.getlines(_file)))\n"
+        "        return _f(*a, **k)\n"
+        "    return _w\n"
+        "for _n, _f in list(globals().items()):\n"
+        "    if inspect.isfunction(_f) and not _n.startswith('_') \\\n"
+        "            and getattr(_f, '__module__', '') == '__main__':\n"
+        "        globals()[_n] = _leak(_f)\n"),
+}
+ISOLATION_SABOTAGE_END = {
+    # ...and, after the last test, IPython's input history (every grade cell's source).
+    "leak_test_source": "print('LEAK-HISTORY', '\\n'.join(In))\nIn\n",
+    # Flagged (imports os) and out of memory in the last cell: both must show.
+    "flagged_memory_error": "import os\nhog = np.ones(8 * 2**30)  # 64 GB of float64\n",
+}
+STUB_SABOTAGE = ("take_tmp_files", "read_outside")
+
 # Notebook-structure changes a learner (or Jupyter) makes to a solved notebook.
 STRUCTURE_KINDS = ("delete_test_cell", "edit_test_cell", "copy_test_cell", "reorder_cells",
                    "change_kernelspec", "edit_checker_cell", "redefine_checker")
@@ -238,12 +370,21 @@ def submission_bytes(learner: Learner, release_nb, source_nb, context: dict | No
         nb = solved(release_nb, source_nb, edits)
     elif learner.kind in BROKEN_KINDS:
         return BROKEN_KINDS[learner.kind](release_nb)
-    elif learner.kind in SABOTAGE:
-        nb = solved(release_nb, source_nb, edits)
-        code = SABOTAGE[learner.kind]
-        for key, value in (context or {}).items():
-            code = code.replace("{" + key + "}", str(value))
-        nb.cells.insert(_first_test_index(nb), nbformat.v4.new_code_cell(code))
+    elif learner.kind in SABOTAGE or learner.kind in ISOLATION_SABOTAGE \
+            or learner.kind in ISOLATION_SABOTAGE_END:
+        nb = copy.deepcopy(release_nb) if learner.kind in STUB_SABOTAGE \
+            else solved(release_nb, source_nb, edits)
+
+        def fill(code: str) -> str:
+            for key, value in {"base_uid": BASE_UID, **(context or {})}.items():
+                code = code.replace("{" + key + "}", str(value))
+            return code
+
+        before = SABOTAGE.get(learner.kind) or ISOLATION_SABOTAGE.get(learner.kind)
+        if before:
+            nb.cells.insert(_first_test_index(nb), nbformat.v4.new_code_cell(fill(before)))
+        if learner.kind in ISOLATION_SABOTAGE_END:
+            nb.cells.append(nbformat.v4.new_code_cell(fill(ISOLATION_SABOTAGE_END[learner.kind])))
     elif learner.kind in STRUCTURE_KINDS:
         nb = restructure(solved(release_nb, source_nb, edits), learner.kind)
     else:
@@ -297,6 +438,43 @@ def hostile_class(mistake: Learner | None = None) -> list[Learner]:
           flags=["uses open"]),
         L("h_read_instructor_files", kind="read_instructor_files", status="flagged", fails=[],
           flags=["uses open"]),
+    ]
+
+
+def isolation_class() -> list[Learner]:
+    """Learners who attack other learners or the grader through the machine (a leftover
+    process, files left in /tmp and /dev/shm, files outside the sandbox's allow-list,
+    output written to fd 1, the tests' source printed into feedback, a flag behind another
+    status), each next to honest learners. Graded in one run with one worker: the grader
+    takes learners in id order, so each cheat's kernel is followed by another learner's on
+    the same uid. Expected: every cheat scores 0 or is flagged, the honest keep full marks.
+    """
+    L = Learner
+
+    def honest(i: int) -> Learner:
+        return L(f"i{i:02d}_honest", kind="solution", fails=[])
+
+    return [
+        honest(0),
+        L("i01_leftover_daemon", kind="leftover_daemon", status="flagged", fails=[],
+          flags=["imports subprocess"]),
+        honest(2),
+        L("i03_leave_tmp_files", kind="leave_tmp_files", status="flagged", fails=[],
+          flags=["uses open"]),
+        L("i04_take_tmp_files", kind="take_tmp_files", status="flagged", fails=None,
+          flags=["uses exec"]),
+        honest(5),
+        L("i06_read_outside", kind="read_outside", status="flagged", fails=None,
+          flags=["uses open"]),
+        honest(7),
+        L("i08_flood_fd1", kind="flood_fd1", status="flagged", fails=[], flags=["imports os"]),
+        honest(9),
+        L("i10_leak_test_source", kind="leak_test_source", status="flagged", fails=[],
+          flags=["imports inspect"]),
+        honest(11),
+        L("i12_flagged_memory_error", kind="flagged_memory_error", status="out of memory",
+          fails=[], flags=["imports os"]),
+        honest(13),
     ]
 
 
