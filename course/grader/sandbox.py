@@ -242,10 +242,15 @@ def bwrap_argv(tools: tuple[str, str], uid: int, scratch: Path, writable: list[P
     argv = [bwrap, "--unshare-ipc", "--unshare-pid", *([] if network else ["--unshare-net"]),
             "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session",
             "--hostname", "grading"]
+    # /proc, /dev, /tmp and /dev/shm first: an allowed path under /tmp (a venv, a checkout)
+    # is then bound on top of the private /tmp, not hidden by it.
+    argv += ["--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", str(SHM_SIZE), "--tmpfs", "/dev/shm"]
     for link in SYSTEM_LINKS:
         if os.path.islink(link):
             argv += ["--symlink", os.readlink(link), link]
-    made: set[str] = {"/"}
+    made: set[str] = {"/", "/proc", "/dev", "/tmp", "/dev/shm"}
 
     def parents(path) -> list[str]:
         """Create the folders above `path` world-reachable (bwrap copies the host's modes:
@@ -259,11 +264,7 @@ def bwrap_argv(tools: tuple[str, str], uid: int, scratch: Path, writable: list[P
 
     for path in allow_list():
         argv += [*parents(path), "--ro-bind", path, path]
-    argv += [*parents(setpriv), "--ro-bind", setpriv, setpriv,
-             "--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp",
-             "--perms", "1777", "--size", str(SHM_SIZE), "--tmpfs", "/dev/shm"]
-    made.add("/tmp")
+    argv += [*parents(setpriv), "--ro-bind", setpriv, setpriv]
     for path in [scratch, *writable]:
         argv += [*parents(path), "--bind", str(path), str(path)]
     argv += ["--chdir", str(scratch),
