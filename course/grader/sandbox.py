@@ -533,37 +533,33 @@ class Settings:
         """(holds, what) for each protection of the grading kernels on this machine."""
         how = self.mode()
         if how == "off":
-            return [(False, "sandbox off (--no-sandbox): kernels run as the grader, with its "
-                     "files, network and processes; only nbgrader's time limits apply")]
+            return [(False, "sandbox off: kernels run as the grader (its files, network, "
+                     "processes); only time limits")]
         box, jail, root = how == "bwrap", how in ("bwrap", "namespaces"), how != "limits"
-        user = "root" if root else str(os.getuid())
         mem = f"{self.memory_limit / 2**30:g} GiB"
         return [
-            (True, f"limits: {mem} address space, {self.cpu_limit} CPU s, "
-             f"{FILE_SIZE_LIMIT // 2**20} MiB per file, no core files, per-cell and "
-             "per-notebook time limits"),
-            (True, "output: the kernel's fds 1/2 go to a capped file in its scratch folder; "
-             "cell outputs are cut to size"),
-            (True, "clean environment (no instructor variables), scratch folder as cwd and "
-             "HOME, in-kernel guard (defeatable: the code scan flags attempts)"),
-            (root, "own unprivileged uid per worker, no capabilities, "
-             f"{NPROC_LIMIT} processes" if root else
-             f"own uid: no (not root), kernels run as uid {user} and can read and write "
-             "what it can"),
-            (box, "own pid namespace: a kernel sees only its processes, all killed with it"
-             if box else "own pid namespace: no, kernels see all processes; leftovers are "
-             "killed by a sweep of their uid after each learner" if root else
-             "own pid namespace: no, and a kernel's leftover processes are not killed"),
-            (box, "filesystem from an allow-list (read-only: interpreter, venv, course "
-             "package, system libraries, fonts; read-write: own scratch and IPC folders)"
-             if box else "filesystem allow-list: no, the course directory, repository and "
-             "~ are hidden, every other world-readable path is readable" if jail else
-             "filesystem allow-list: no, everything the grader's user can read"),
+            (True, f"limits: {mem} memory, {self.cpu_limit} CPU s, {FILE_SIZE_LIMIT // 2**20} "
+             "MiB per file, no core dumps, cell and notebook timeouts"),
+            (True, "output: fds 1/2 go to a capped file in the kernel's folder; cell outputs "
+             "cut to size"),
+            (True, "clean environment, own scratch folder as cwd and HOME, in-kernel guard "
+             "(defeatable)"),
+            (root, f"own unprivileged uid per worker, no capabilities, {NPROC_LIMIT} processes"
+             if root else f"own uid: no (not root): kernels run as uid {os.getuid()}, read "
+             "and write what it can"),
+            (box, "own pid namespace: a kernel sees only its own processes; all die with it"
+             if box else "own pid namespace: no: kernels see all processes; leftovers killed "
+             "by a uid sweep" if root else "own pid namespace: no, and a kernel's leftover "
+             "processes are not killed"),
+            (box, "filesystem from an allow-list (interpreter, venv, course package, "
+             "libraries, fonts)" if box else "filesystem allow-list: no: course dir, "
+             "repository and ~ hidden, the rest readable" if jail else
+             "filesystem allow-list: no: everything the grader's user can read"),
             (box, f"private /tmp ({TMP_SIZE // 2**20} MiB) and /dev/shm "
              f"({SHM_SIZE // 2**20} MiB), gone with the kernel" if box else
-             "private /tmp and /dev/shm: no, shared between learners and kept after them"),
+             "private /tmp and /dev/shm: no: shared between learners and kept after them"),
             (jail, "no network (IPC sockets to nbgrader)" if jail else
-             "no network: no, kernels can reach the network"),
+             "no network: no: kernels can reach the network"),
         ]
 
     def describe(self) -> str:
