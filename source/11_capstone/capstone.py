@@ -959,8 +959,9 @@ check_training_bookkeeping(m=37, size=10, num_epochs=3, lr0=0.02, decay_rate=1.5
 # The settings used by the grade cell: the network 64-64-32-10, 10 epochs, mini-batches of
 # 64, $\alpha_0 = 0.01$ with `decay_rate` 0.1, `keep_prob` 0.8, BatchNorm momentum 0.9. The
 # seed changes the He initialization, the shuffles and the dropout masks; the split stays
-# fixed. The cell trains your pipeline on eight seeds and prints the spread of the test
-# accuracy; the grade cell requires **94%** on every seed it uses.
+# fixed. The cell trains your pipeline on eight seeds (0-7, which include every seed the grade
+# cell uses) and prints the spread of the test accuracy; the grade cell requires **94%** on
+# every seed it uses, a margin of several test images below the worst seed measured.
 
 # %%
 CAPSTONE = dict(layers_dims=[64, 64, 32, 10], num_epochs=10, learning_rate0=0.01,
@@ -1014,7 +1015,7 @@ def likely_cause():
 for _seed in (0, 1):
     print(f"seed {_seed}: test accuracy {check_accuracy(_seed):.2%}")
 ### BEGIN HIDDEN TESTS
-for _seed in (11, 12, 13):
+for _seed in (2, 3, 4):
     check_accuracy(_seed)
 ### END HIDDEN TESTS
 
@@ -1255,9 +1256,9 @@ plt.show()
 # Read the table and the curves together (all numbers are printed above):
 #
 # * **The adaptive rules** (RMSProp and Adam) end the 10 epochs with about half the training
-#   cost of gradient descent and momentum, and with a higher test accuracy on every seed; the
-#   gap in mean test accuracy is several times the seed-to-seed spread of section 9 (the last
-#   printed line), so it is not noise.
+#   cost of gradient descent and momentum, and with a higher mean test accuracy; the gap
+#   between Adam and gradient descent is several times the seed-to-seed spread of section 9
+#   (the last printed line), so it is not noise.
 # * **Momentum** in the course's EWMA form ($v = \beta v + (1-\beta)\,dW$, chapter 03) is no
 #   faster than plain gradient descent at the same $\alpha$: its steady-state step is the same
 #   size, and its velocity starts at zero without a bias correction, which shows in its higher
