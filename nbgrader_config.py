@@ -78,12 +78,16 @@ c.LimitOutput.max_traceback = 100
 try:
     from nbgrader.converters.autograde import Autograde  # noqa: E402
 
+    from course.grader.judge import JudgedExecute  # noqa: E402
     from course.grader.preprocessors import DeduplicateIds, LimitOutputSize, OverwriteCells  # noqa: E402
 except ImportError:  # the course package is not installed: nbgrader's defaults
     pass
 else:
     _traits = Autograde.class_traits()
-    _steps = list(_traits["autograde_preprocessors"].default())
+    # Grade cells are judged in nbgrader's process, not in the learner's kernel
+    # (course/grader/judge.py): no learner code can change a verdict.
+    _steps = [JudgedExecute if p.__name__ == "Execute" else p
+              for p in _traits["autograde_preprocessors"].default()]
     _steps.insert([p.__name__ for p in _steps].index("LimitOutput") + 1, LimitOutputSize)
     c.Autograde.autograde_preprocessors = _steps
     _fixed = {"DeduplicateIds": DeduplicateIds, "OverwriteCells": OverwriteCells}
