@@ -17,8 +17,12 @@ import sys
 from pathlib import Path
 
 COURSE_ID = "optdl"
+# Imported once in the fork server: nbgrader, and what the judge (course.grader.judge) imports
+# to run the course's checkers beside it (numpy, matplotlib, the course's library).
 PRELOAD = ["nbgrader.apps.nbgraderapp", "nbgrader.converters.autograde", "nbgrader.api",
-           "nbclient", "jupyter_client.manager", "ipykernel.kernelspec"]
+           "nbclient", "jupyter_client.manager", "ipykernel.kernelspec", "course.grader.judge",
+           "cloudpickle", "matplotlib", "course.testing", "course.fixtures", "course.nn",
+           "course.data", "course.plots"]
 
 
 def gradebook_url(course_dir: Path, db_url: str | None = None) -> str:
