@@ -141,7 +141,7 @@ def _message(cell) -> str:
     return ""
 
 
-def _tests(source_nb, autograded_nb, cells: dict, full: bool) -> tuple[list, list]:
+def _tests(source_nb, autograded_nb, cells: dict, hidden: set) -> tuple[list, list]:
     graded_outputs = {}
     others = []
     if autograded_nb is not None:
@@ -165,7 +165,7 @@ def _tests(source_nb, autograded_nb, cells: dict, full: bool) -> tuple[list, lis
         message = ""
         if score < points:
             message = _message(graded_outputs.get(gid, {})) or "failed"
-        tests.append(Test(gid, exercise, points, score, HIDDEN in cell.source, message))
+        tests.append(Test(gid, exercise, points, score, gid in hidden, message))
     return tests, others
 
 
@@ -230,7 +230,10 @@ def check(assignment: str, name: str, path: Path, full: bool = False,
         autograded_nb = (nbformat.read(autograded_path, as_version=4)
                          if autograded_path.exists() else None)
         source_nb = nbformat.read(tmp / "source" / assignment / f"{name}.ipynb", as_version=4)
-        tests, others = _tests(source_nb, autograded_nb, result.cells, full)
+        hidden = {c.metadata["nbgrader"]["grade_id"]
+                  for c in notebooks.grade_cells(nbformat.read(source_nb_path, as_version=4))
+                  if HIDDEN in c.source}
+        tests, others = _tests(source_nb, autograded_nb, result.cells, hidden)
         status = getattr(result.status, "value", result.status)  # a Status (str Enum)
         report = Report(assignment, path, full, status, result.message, tests, others)
         html = tmp / "feedback" / "me" / assignment / f"{name}.html"

@@ -7,6 +7,7 @@ would leave it in JupyterLab.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -74,7 +75,8 @@ def test_solved_notebook_passes_with_full_points(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "score: 11/11 (8 of 8 tests pass)" in proc.stdout, proc.stdout
     assert "FAIL" not in proc.stdout
-    assert "--full" in proc.stdout  # says that hidden tests exist and how to run them
+    assert "2 of these tests have hidden parts" in proc.stdout  # and how to run them
+    assert f"python -m course check {A} --full" in proc.stdout
     assert _sha(nb) == before  # never modified
 
 
@@ -111,18 +113,22 @@ def test_full_check_runs_hidden_tests_without_showing_them(tmp_path):
         assert line not in text, f"hidden test code in the feedback: {line}"
 
 
-def test_missing_and_invalid_notebooks_are_not_graded(tmp_path):
-    missing = run_check(str(tmp_path / f"{NAME}.ipynb"))
-    assert missing.returncode == selfcheck.EXIT_NOT_GRADED
-    assert "notebook not found" in missing.stdout
+def test_missing_and_invalid_notebooks_are_not_graded(tmp_path, capsys):
+    def check(target):
+        code = selfcheck.main(argparse.Namespace(target=target, full=False, feedback_dir=None))
+        return code, capsys.readouterr().out
+
+    code, out = check(str(tmp_path / f"{NAME}.ipynb"))
+    assert code == selfcheck.EXIT_NOT_GRADED and "notebook not found" in out
     broken = tmp_path / f"{NAME}.ipynb"
     broken.write_text('{"cells": [')
-    invalid = run_check(str(broken))
-    assert invalid.returncode == selfcheck.EXIT_NOT_GRADED
-    assert "not a valid notebook" in invalid.stdout
+    code, out = check(str(broken))
+    assert code == selfcheck.EXIT_NOT_GRADED and "not a valid notebook" in out
     assert broken.read_text() == '{"cells": ['
-    unknown = run_check("99_nothing")
-    assert unknown.returncode == selfcheck.EXIT_NOT_GRADED and "unknown chapter" in unknown.stdout
+    code, out = check("99_nothing")
+    assert code == selfcheck.EXIT_NOT_GRADED and "unknown chapter" in out
+    code, out = check(str(tmp_path / "notes.ipynb"))
+    assert code == selfcheck.EXIT_NOT_GRADED and "not a graded notebook of this course" in out
 
 
 def test_default_target_is_the_workspace_copy(tmp_path):
