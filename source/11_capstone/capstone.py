@@ -746,7 +746,7 @@ check_backward([5, 3, 2], seed=8, m=4, keep_prob=1.0)
 # Adam's update is element-wise, the names do not matter), with Adam moments of their own.
 # Both updates use the same step number `t` and learning rate.
 
-# %%
+# %% readonly="given_training_helpers"
 def bn_as_layers(bn, prefix=""):
     """{"gamma1", "beta1", ...} -> {"W1", "b1", ...} (prefix "d" for gradients)."""
     out = {}
@@ -861,88 +861,89 @@ def train_model(X, Y, layers_dims, num_epochs=10, learning_rate0=0.01, decay_rat
 
 
 # %% [markdown]
-# The first test watches your loop: it replaces `adam_update` and `random_mini_batches` by
-# versions that record every call (the step number `t`, the learning rate, the seed) and then
-# do the real work, and checks the bookkeeping on a small run of 4 epochs of 50 examples in
-# mini-batches of 16 (4 updates per epoch, the last one of 2 examples). The second trains the
-# network on the digits on several seeds and requires the test accuracy of section 9.
+# The first test checks the bookkeeping on a small run (4 epochs of 50 examples in mini-batches
+# of 16: 4 updates per epoch, the last one of 2 examples), without dropout so that the run is
+# deterministic: your trained network must equal a replay of the steps above with the same
+# pieces. Replays of the classic slips (t stuck at 1 or restarting each epoch, the rate decayed
+# per update, the same shuffle every epoch, ...) name the one your run matches. The second test
+# trains the network on the digits on several seeds and requires the test accuracy of section 9.
 
 # %% readonly="checkers_train"
 TRAIN_RETURNS = ("parameters", "bn", "running", "costs")
 
 
-def record_training(X, Y, dims, num_epochs, lr0, decay_rate, size, keep_prob, seed):
-    """Run train_model with adam_update and random_mini_batches recording their calls."""
-    calls = {"adam": [], "batches": []}
-    real_adam, real_batches = adam_update, random_mini_batches
+def replay_training(X, Y, dims, num_epochs, lr0, decay_rate, size, seed, t_rule="count",
+                    rate_rule="epoch", seed_rule="epoch"):
+    """The loop of section 8 written out with the same pieces (your forward_pass, cross_entropy
+    and backward_pass, the toolbox, the helpers above), no dropout (keep_prob = 1), so a run is
+    deterministic. The rules produce the classic slips. Returns (parameters, bn, running,
+    weighted costs, unweighted costs)."""
+    parameters = initialize_parameters_he(dims, seed)
+    bn, running = initialize_batchnorm(dims)
+    state = initialize_adam_state(parameters, bn)
+    rng = np.random.default_rng(seed)
+    t, k, costs, plain_means = 0, 0, [], []
+    for epoch in range(num_epochs):
+        total, batch_costs = 0.0, []
+        batches = random_mini_batches(X, Y, size, seed + epoch if seed_rule == "epoch" else seed)
+        for j, (X_b, Y_b) in enumerate(batches):
+            AL, caches, running = forward_pass(X_b, parameters, bn, running, True, 1.0, rng)
+            cost, dZ = cross_entropy(AL, Y_b)
+            grads, bn_grads = backward_pass(dZ, caches, 1.0)
+            k += 1
+            t = {"count": k, "one": 1, "restart": j + 1, "zero": k - 1}[t_rule]
+            rate = {"epoch": lr0 / (1 + decay_rate * epoch), "step": lr0 / (1 + decay_rate * k),
+                    "none": lr0, "from1": lr0 / (1 + decay_rate * (epoch + 1))}[rate_rule]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                parameters, bn, state = adam_update(parameters, bn, grads, bn_grads, state, t, rate)
+            total += cost * X_b.shape[1]
+            batch_costs.append(cost)
+        costs.append(total / X.shape[1])
+        plain_means.append(float(np.mean(batch_costs)))
+    return parameters, bn, running, costs, plain_means
 
-    def recording_adam(parameters, bn, grads, bn_grads, state, t, learning_rate):
-        calls["adam"].append((t, learning_rate))
-        return real_adam(parameters, bn, grads, bn_grads, state, t, learning_rate)
 
-    def recording_batches(X, Y, mini_batch_size=64, seed=0):
-        calls["batches"].append((mini_batch_size, seed))
-        return real_batches(X, Y, mini_batch_size, seed)
-
-    g = globals()
-    g["adam_update"], g["random_mini_batches"] = recording_adam, recording_batches
-    try:
-        out = call(train_model, X, Y, dims, num_epochs, lr0, decay_rate, size, keep_prob, seed,
-                   False, returns=TRAIN_RETURNS)
-    finally:
-        g["adam_update"], g["random_mini_batches"] = real_adam, real_batches
-    return out, calls
+LOOP_MISTAKES = {
+    "t is not advanced: every update used t = 1. Adam's t counts the updates, t = t + 1 before "
+    "each adam_update (1, 2, 3, ...), so the bias correction fades.": {"t_rule": "one"},
+    "t restarts at 1 every epoch: it counts every update since the start of training (create "
+    "t = 0 once, before the epochs).": {"t_rule": "restart"},
+    "the decay is applied per step instead of per epoch: update_lr(learning_rate0, epoch, "
+    "decay_rate) once per epoch, the same rate for every mini-batch of the epoch.":
+        {"rate_rule": "step"},
+    "there is no decay: every update used learning_rate0; epoch e uses "
+    "update_lr(learning_rate0, e, decay_rate).": {"rate_rule": "none"},
+    "the epoch number passed to update_lr starts at 1: the first epoch (epoch 0) uses "
+    "learning_rate0.": {"rate_rule": "from1"},
+    "every epoch has the same shuffle: call random_mini_batches with seed + epoch, a new seed "
+    "each epoch.": {"seed_rule": "same"},
+}
+T_ZERO_HINT = ("NaN in the trained network: Adam at t = 0 divides by 1 - beta**0 = 0. Advance t "
+               "BEFORE each update (t = t + 1, then adam_update), so the first one uses t = 1.")
 
 
 def check_training_bookkeeping(m, size, num_epochs, lr0, decay_rate, seed):
-    """t counts updates across epochs; the rate changes per epoch; a new shuffle per epoch."""
+    """train_model (keep_prob = 1) against the replay of section 8's loop; the replays of the
+    classic slips name the one that matches."""
     X, Y = X_train[:, :m], Y_train[:, :m]
-    out, calls = record_training(X, Y, [64, 8, 6, 10], num_epochs, lr0, decay_rate, size, 0.8, seed)
-    per_epoch = -(-m // size)
-    ts = [t for t, _ in calls["adam"]]
-    rates = [r for _, r in calls["adam"]]
-    n = num_epochs * per_epoch
-    if len(ts) != n:
-        raise AssertionError(
-            f"adam_update was called {len(ts)} times for {num_epochs} epochs of {m} examples in "
-            f"mini-batches of {size}; expected {n}: one update per mini-batch "
-            f"({per_epoch} per epoch, the last one smaller).")
-    if ts != list(range(1, n + 1)):
-        if len(set(ts)) == 1:
-            raise AssertionError(f"t is not advanced: every update used t = {ts[0]}. Adam's t "
-                                 "counts the updates, t = t + 1 before each adam_update (1, 2, 3, "
-                                 "...), so the bias correction fades.")
-        if ts == [k % per_epoch + 1 for k in range(n)]:
-            raise AssertionError("t restarts at 1 every epoch: it counts every update since the "
-                                 "start of training (create t = 0 once, before the epochs).")
-        if ts == list(range(n)):
-            raise AssertionError("t starts at 0: advance it BEFORE the update, so the first one "
-                                 "uses t = 1 (at t = 0, 1 - beta**t is 0).")
-        raise AssertionError(f"Adam's t went {ts[:8]}...; expected 1, 2, 3, ... across epochs.")
-    expected = [lr0 / (1 + decay_rate * (k // per_epoch)) for k in range(n)]
-    check_close(rates, expected, "the learning rate of each update", mistakes={
-        "the decay is applied per step instead of per epoch: update_lr(learning_rate0, epoch, "
-        "decay_rate) once per epoch, the same rate for every mini-batch of the epoch.":
-            [lr0 / (1 + decay_rate * k) for k in range(n)],
-        "the decay is applied per step instead of per epoch (update_lr with the update count "
-        "t): the rate changes once per epoch.": [lr0 / (1 + decay_rate * (k + 1)) for k in range(n)],
-        "there is no decay: every update used learning_rate0; epoch e uses "
-        "update_lr(learning_rate0, e, decay_rate).": [lr0] * n,
-        "the epoch number passed to update_lr starts at 1: the first epoch (epoch 0) uses "
-        "learning_rate0.": [lr0 / (1 + decay_rate * (k // per_epoch + 1)) for k in range(n)],
-    })
-    seeds = [s for _, s in calls["batches"]]
-    if len(seeds) != num_epochs or len(set(seeds)) != num_epochs:
-        raise AssertionError(
-            f"random_mini_batches was called with the seeds {seeds}: call it once per epoch with "
-            "a different seed each time (seed + epoch), else every epoch has the same shuffle.")
-    if any(s != size for s, _ in calls["batches"]):
-        raise AssertionError("random_mini_batches did not get mini_batch_size.")
-    costs = np.asarray(out[3], dtype=float)
-    if costs.shape != (num_epochs,) or not np.all(np.isfinite(costs)):
-        raise AssertionError(f"costs should be {num_epochs} finite numbers, one per epoch; got "
-                             f"{costs.shape}.")
-    return out
+    dims = [64, 8, 6, 10]
+    args = (X, Y, dims, num_epochs, lr0, decay_rate, size, seed)
+    parameters, bn, running, costs = call(train_model, *args[:7], 1.0, seed, False,
+                                          returns=TRAIN_RETURNS)
+    expected = replay_training(*args)
+    got = {**parameters, **bn, **flat_running(running)}
+    want = {**expected[0], **expected[1], **flat_running(expected[2])}
+    if set(got) != set(want) or not all(
+            np.allclose(got[key], want[key], rtol=1e-6, atol=1e-8) for key in want):
+        table = {}
+        for diagnosis, rules in LOOP_MISTAKES.items():
+            p, b, r, _, _ = replay_training(*args, **rules)
+            table[diagnosis] = {**p, **b, **flat_running(r)}
+        check_dict_close(got, want, "the trained network (parameters, bn, running)",
+                         rtol=1e-6, atol=1e-8, mistakes=table, nan_hint=T_ZERO_HINT)
+    check_close(np.asarray(costs, dtype=float), expected[3], "costs", rtol=1e-6, mistakes={
+        "costs is the plain mean of the mini-batch costs: weight each by its size (the last "
+        "mini-batch is smaller), total / m.": expected[4]})
 
 
 # %% test="test_train_bookkeeping" points=2
@@ -1059,14 +1060,12 @@ def learning_rate_search(score, low, high, num):
 
 # %% readonly="checkers_lr_search"
 def bowl_in_log10(centre):
-    """A validation cost with its minimum at log10(rate) = centre, and a list of the rates asked."""
-    asked = []
+    """A validation cost with its minimum at log10(rate) = centre."""
 
     def score(rate):
-        asked.append(float(rate))
         return (np.log10(rate) - centre) ** 2 + 0.1
 
-    return score, asked
+    return score
 
 
 def grid_mistakes(low, high, num):
@@ -1087,17 +1086,15 @@ def grid_mistakes(low, high, num):
 
 def check_lr_search(low, high, num, centre):
     """Rates on a log grid, each scored once, the best one the lowest score."""
-    score, asked = bowl_in_log10(centre)
+    score = bowl_in_log10(centre)
     rates, scores, best = call(learning_rate_search, score, low, high, num,
                                returns=("rates", "scores", "best"))
     expected = 10.0 ** np.linspace(np.log10(low), np.log10(high), num)
     check_close(np.asarray(rates, dtype=float).ravel(), expected, "rates",
                 mistakes=grid_mistakes(low, high, num))
-    if sorted(asked) != sorted(expected.tolist()) and not np.allclose(sorted(asked), expected):
-        raise AssertionError(f"score was called {len(asked)} times for {num} rates: call it once "
-                             "per rate of the grid.")
     check_close(np.asarray(scores, dtype=float).ravel(), (np.log10(expected) - centre) ** 2 + 0.1,
-                "scores", hint="scores[i] = score(rates[i]), in the order of the rates.")
+                "scores", hint="scores[i] = score(rates[i]): one score per rate of the grid, in "
+                "the order of the rates.")
     right = float(expected[np.argmin((np.log10(expected) - centre) ** 2)])
     check_close(best, right, "best", mistakes={
         "best is the rate with the HIGHEST score: the score is a validation cost, lower is "
