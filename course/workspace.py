@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -203,9 +202,9 @@ def main(args) -> int:
         return 0
     cmd = lab_command(workspace, port=args.port, open_browser=not args.no_browser)
     print(f"JupyterLab on {os.path.relpath(workspace)}/ (learner settings); stop it with Ctrl+C")
+    sys.stdout.flush()
     # The server's working directory is the workspace: Validate reads its nbgrader settings
-    # from there and from JUPYTER_CONFIG_DIR.
-    try:
-        return subprocess.call(cmd, cwd=workspace, env=jupyter_env(workspace))
-    except KeyboardInterrupt:
-        return 0
+    # from there and from JUPYTER_CONFIG_DIR. The server replaces this process (same pid:
+    # Ctrl+C or a kill stops the server itself).
+    os.chdir(workspace)
+    os.execve(cmd[0], cmd, jupyter_env(workspace))
