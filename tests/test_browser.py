@@ -20,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -55,6 +56,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """JupyterLab with the learner setup on a temporary workspace: (base url, token, dir)."""
+    _browser()  # skip before starting anything when there is no browser
     ws = tmp_path_factory.mktemp("learner") / "workspace"
     workspace.sync(ws, quiet=True)
     port, token = _free_port(), "optdl-browser-test"
@@ -222,10 +224,17 @@ def test_no_instructor_tools_in_the_menus(page, server):
         assert not [n for n in names if tool.lower() in n.lower()], names
     page.keyboard.press("Control+Shift+c")  # the command palette
     palette = page.locator(".lm-CommandPalette-input")
-    if palette.count():
-        palette.fill("formgrader")
-        assert page.locator(".lm-CommandPalette-item:visible").count() == 0
-        page.keyboard.press("Escape")
+    palette.wait_for()
+    palette.fill("assignment list")
+    assert page.locator(".lm-CommandPalette-item:visible").count() >= 1
+    palette.fill("formgrader")
+    assert page.locator(".lm-CommandPalette-item:visible").count() == 0
+    page.keyboard.press("Escape")
+    # and the server side: formgrader's pages are not served
+    base, token, _ = server
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{base}/formgrader?token={token}", timeout=10)
+    assert err.value.code == 404
 
 
 def test_keras_notebook_checks_the_learners_functions(page, server):
