@@ -191,7 +191,8 @@ def _course_template(assignment: str, name: str, origin: Path, release) -> Path:
         shutil.rmtree(build / leftover, ignore_errors=True)
     cache.parent.mkdir(parents=True, exist_ok=True)
     for old in cache.parent.glob(f"{assignment}-{name}-{kind}-*"):  # older course versions
-        shutil.rmtree(old, ignore_errors=True)
+        if old != cache:
+            shutil.rmtree(old, ignore_errors=True)
     try:
         os.replace(build, cache)
     except OSError:  # another check cached it meanwhile: use the fresh build once
