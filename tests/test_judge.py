@@ -78,7 +78,7 @@ def test_no_cheat_in_the_kernel_changes_a_verdict(judged):
 
 def test_plain_data_refuses_objects_and_round_trips_arrays():
     """Checks only plain data crosses from a kernel: arrays keep dtype and shape, tuples stay
-    tuples, NaN survives, and an object, an object array or a lying array is refused."""
+    tuples, NaN survives, one array returned twice stays one array, and an object, an object array or a lying array is refused."""
     import numpy as np
 
     value = ({"W1": np.arange(6.0).reshape(2, 3), "n": np.int64(3)}, [1.5, float("nan")], "x")
@@ -88,6 +88,9 @@ def test_plain_data_refuses_objects_and_round_trips_arrays():
     for bad in (object(), np.array([object()]), lambda: 1):
         with pytest.raises(plain.NotPlainData):
             plain.dumps(bad)
+    z = np.zeros((2, 2))
+    v, s = plain.loads(plain.dumps(({"dW1": z}, {"dW1": z, "other": z.copy()})))
+    assert v["dW1"] is s["dW1"] and s["other"] is not z  # aliasing seen as the kernel made it
     lying = {"__nd__": "AAAA", "dtype": "f8", "shape": [5], "scalar": False}
     with pytest.raises(plain.NotPlainData):
         plain.decode(lying)
