@@ -78,7 +78,8 @@ def test_no_cheat_in_the_kernel_changes_a_verdict(judged):
 
 def test_plain_data_refuses_objects_and_round_trips_arrays():
     """Checks only plain data crosses from a kernel: arrays keep dtype and shape, tuples stay
-    tuples, NaN survives, one array returned twice stays one array, and an object, an object array or a lying array is refused."""
+    tuples, NaN survives, one array returned twice stays one array, and an object, an
+    object array or a lying array is refused."""
     import numpy as np
 
     value = ({"W1": np.arange(6.0).reshape(2, 3), "n": np.int64(3)}, [1.5, float("nan")], "x")

@@ -93,8 +93,11 @@ def kernelspec(directory: Path, name: str = KERNEL_NAME) -> Path:
     text = json.dumps(data, indent=1)
     path = spec / "kernel.json"
     if not path.exists() or path.read_text() != text:
-        tmp = spec / f".kernel.json.{os.getpid()}"
-        tmp.write_text(text)
+        # One temporary name per writer: grading threads of one process write it at once.
+        fd, tmp = tempfile.mkstemp(dir=spec, prefix=".kernel.json.")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     return spec
 
