@@ -206,7 +206,7 @@ def grading_timeout() -> int:
     cfg = _C()
     try:
         exec(compile((ROOT / "nbgrader_config.py").read_text(), "nbgrader_config.py", "exec"),
-             {"get_config": lambda: cfg})
+             {"get_config": lambda: cfg, "__file__": str(ROOT / "nbgrader_config.py")})
         return int(ns["Execute"].timeout)
     except Exception:  # unusual config: report nbgrader's default
         return 30
