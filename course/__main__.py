@@ -146,7 +146,7 @@ def main(argv=None) -> int:
             p.add_argument("--memory-limit", default=None,
                            help="address-space limit per grading kernel (default 4G)")
             p.add_argument("--no-sandbox", action="store_true",
-                           help="run kernels without course.sandbox (limits, isolation)")
+                           help="run kernels without course.grader.sandbox (limits, isolation)")
         p.set_defaults(func=func)
 
     p = sub.add_parser("report", help="the class report of a graded assignment: score "
