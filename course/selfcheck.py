@@ -133,8 +133,9 @@ def _error(cell) -> str:
 
 def _message(cell) -> str:
     """The error of a grade cell, or a note on its stderr output (nbgrader fails both)."""
-    if _error(cell):
-        return _error(cell)
+    error = _error(cell)
+    if error:
+        return error
     for out in cell.get("outputs", []):
         if out.get("output_type") == "stream" and out.get("name") == "stderr":
             return "wrote to stderr (counted as a failure): " + str(out.get("text", ""))[:200]

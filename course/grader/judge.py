@@ -39,6 +39,7 @@ from traitlets import Bool
 
 from . import plain
 from .kernel_side import MIME
+from .precheck import parse_cell
 
 KERNEL_MODULE = "course.grader.kernel_side"
 _BUILTIN_ERRORS = {name: obj for name, obj in vars(builtins).items()
@@ -193,13 +194,10 @@ def _trusted_code(source_nb) -> list[str]:
         if meta.get("locked"):
             chunks.append(cell.source)
             continue
-        lines = ["" if line.lstrip().startswith(("%", "!")) else line
-                 for line in cell.source.splitlines()]
-        try:
-            tree = ast.parse("\n".join(lines))
-        except SyntaxError:
+        tree = parse_cell(cell.source)
+        if tree is None:
             continue
-        chunks += [ast.get_source_segment("\n".join(lines), node) for node in tree.body
+        chunks += [ast.get_source_segment(cell.source, node) for node in tree.body
                    if isinstance(node, ast.Import | ast.ImportFrom)]
     return chunks
 

@@ -67,7 +67,7 @@ SUSPICIOUS_ATTRS = {"__globals__", "__code__", "__dict__", "__subclasses__", "__
                     "__defaults__", "__kwdefaults__", "f_globals", "f_locals", "f_back"}
 
 
-def _parse(source: str):
+def parse_cell(source: str):
     """The cell's AST with IPython magics and shell lines (%, !) blanked; None if invalid."""
     lines = ["" if line.lstrip().startswith(("%", "!")) else line
              for line in source.splitlines()]
@@ -84,7 +84,7 @@ def _protected(release_nb) -> tuple[dict, dict]:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type != "code" or meta.get("solution"):
             continue
-        tree = _parse(cell.source)
+        tree = parse_cell(cell.source)
         if tree is None:
             continue
         for node in tree.body:
@@ -108,7 +108,7 @@ def _root_name(node) -> str | None:
 
 def scan_code(source: str, modules: dict, functions: dict) -> list[str]:
     """Findings for one cell of learner code: what could subvert the tests."""
-    tree = _parse(source)
+    tree = parse_cell(source)
     if tree is None:
         return []
     found = []
