@@ -1,7 +1,10 @@
 """Offline, seeded data sets in the course's layout: `X` of shape (n_x, m), `Y` of (1, m) or (C, m).
 
 Everything here ships inside installed packages (scikit-learn, vega_datasets); nothing is
-downloaded at run time.
+downloaded at run time. The moons and circles are scikit-learn's `make_moons` and
+`make_circles`, point for point (tests/test_data.py compares them), computed here with
+numpy: importing scikit-learn costs about 1.3 s of CPU, more than most chapters' cells,
+in every learner's notebook and every grading kernel.
 """
 
 from __future__ import annotations
@@ -14,9 +17,7 @@ def load_moons(m: int = 300, noise: float = 0.2, seed: int = 0, test_m: int = 0)
 
     Returns `X (2, m), Y (1, m)`, or `X, Y, X_test, Y_test` when `test_m > 0`.
     """
-    from sklearn.datasets import make_moons
-
-    X, y = make_moons(n_samples=m + test_m, noise=noise, random_state=seed)
+    X, y = make_moons(m + test_m, noise=noise, seed=seed)
     X = (X - X[:m].mean(axis=0)) / X[:m].std(axis=0)
     X, Y = X.T, y.reshape(1, -1).astype(float)
     if test_m:
@@ -26,10 +27,47 @@ def load_moons(m: int = 300, noise: float = 0.2, seed: int = 0, test_m: int = 0)
 
 def load_circles(m: int = 300, noise: float = 0.1, factor: float = 0.5, seed: int = 0):
     """Two concentric circles (scikit-learn's `make_circles`): `X (2, m), Y (1, m)`."""
-    from sklearn.datasets import make_circles
-
-    X, y = make_circles(n_samples=m, noise=noise, factor=factor, random_state=seed)
+    X, y = make_circles(m, noise=noise, factor=factor, seed=seed)
     return X.T, y.reshape(1, -1).astype(float)
+
+
+def _shuffled_with_noise(X, y, noise: float | None, seed: int):
+    """scikit-learn's generators' last steps, in their order on one RandomState(seed): a
+    permutation of the examples (`sklearn.utils.shuffle`), then Gaussian noise."""
+    rng = np.random.RandomState(seed)
+    order = np.arange(len(y))
+    rng.shuffle(order)
+    X, y = X[order], y[order]
+    if noise is not None:
+        X += rng.normal(scale=noise, size=X.shape)
+    return X, y
+
+
+def make_moons(n_samples: int = 100, noise: float | None = None, seed: int = 0):
+    """`sklearn.datasets.make_moons(n_samples, noise=noise, random_state=seed)` in numpy:
+    `X (n_samples, 2)`, `y (n_samples,)` of 0 (upper moon) and 1 (lower moon)."""
+    n_out = n_samples // 2
+    n_in = n_samples - n_out
+    outer = np.linspace(0, np.pi, n_out)
+    inner = np.linspace(0, np.pi, n_in)
+    X = np.vstack([np.append(np.cos(outer), 1 - np.cos(inner)),
+                   np.append(np.sin(outer), 1 - np.sin(inner) - 0.5)]).T
+    y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
+    return _shuffled_with_noise(X, y, noise, seed)
+
+
+def make_circles(n_samples: int = 100, noise: float | None = None, factor: float = 0.8,
+                 seed: int = 0):
+    """`sklearn.datasets.make_circles(n_samples, noise=noise, factor=factor,
+    random_state=seed)` in numpy: `X (n_samples, 2)`, `y` of 0 (outer) and 1 (inner)."""
+    n_out = n_samples // 2
+    n_in = n_samples - n_out
+    outer = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+    inner = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+    X = np.vstack([np.append(np.cos(outer), np.cos(inner) * factor),
+                   np.append(np.sin(outer), np.sin(inner) * factor)]).T
+    y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
+    return _shuffled_with_noise(X, y, noise, seed)
 
 
 def load_digits(classes=None, test_fraction: float = 0.2, seed: int = 0, one_hot: bool = False):

@@ -1,5 +1,8 @@
 """The helper package: the numpy network's gradients, the data loaders, the test helpers."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -55,6 +58,34 @@ def test_data_loaders_offline_shapes():
     assert Xtr.shape[1] + Xte.shape[1] == 357  # 183 threes + 174 eights in scikit-learn's copy
     dates, theta = data.seattle_temperatures(2012)
     assert len(theta) == 366 and 0 < theta.mean() < 20  # 2012 is a leap year; mild climate
+
+
+@pytest.mark.parametrize("n, noise, seed", [(100, None, 0), (101, 0.2, 0), (500, 0.2, 0),
+                                            (7, 0.05, 3), (1, 0.1, 42)])
+def test_moons_and_circles_are_scikit_learns(n, noise, seed):
+    """Checks the numpy moons and circles equal scikit-learn's point for point (same seed,
+    same random stream), so every chapter's data and expected values stay what they were."""
+    from sklearn.datasets import make_circles, make_moons
+
+    X, y = make_moons(n_samples=n, noise=noise, random_state=seed)
+    ours = data.make_moons(n, noise=noise, seed=seed)
+    np.testing.assert_array_equal(ours[1], y)
+    np.testing.assert_allclose(ours[0], X, rtol=0, atol=1e-15)
+    for factor in (0.5, 0.8):
+        X, y = make_circles(n_samples=n, noise=noise, factor=factor, random_state=seed)
+        ours = data.make_circles(n, noise=noise, factor=factor, seed=seed)
+        np.testing.assert_array_equal(ours[1], y)
+        np.testing.assert_allclose(ours[0], X, rtol=0, atol=1e-15)
+
+
+def test_moons_load_without_scikit_learn():
+    """Checks load_moons and load_circles do not import scikit-learn (1.3 s of CPU per
+    notebook and grading kernel), in a fresh interpreter."""
+    code = ("import sys; from course import data; data.load_moons(m=50, test_m=10); "
+            "data.load_circles(m=20); print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "False"
 
 
 def test_test_functions_gradients():
