@@ -73,6 +73,12 @@ def _cmd_grade(args) -> int:
               "problem, not the learner's; nothing was stored for them, so the next run "
               "retries them). See the logs named in results.csv.", file=sys.stderr)
         return 1
+    unwritten = [r for r in results if r.feedback]
+    if unwritten:
+        print(f"\nFeedback was not written for {len(unwritten)} notebook(s) (an infrastructure "
+              "problem; the grades are stored): see the `feedback` column of results.csv and "
+              "the logs it names; the next run writes the missing pages.", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -162,6 +168,8 @@ def main(argv=None) -> int:
                             "benchmarks/grading.md")
     p.add_argument("--learners", type=int, default=12, help="correct learners in the class")
     p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--repeat", type=int, default=3,
+                   help="rounds of every grader, taking turns (speed-ups are per round)")
     p.add_argument("--output", default=str(ROOT / "benchmarks" / "grading.md"))
     p.set_defaults(func=_cmd_bench_grading)
 

@@ -29,10 +29,10 @@ def graded(tmp_path_factory):
     par = gc.copy_course(base, tmp_path_factory.mktemp("par") / "course")
     out = {}
     for name, course, workers in [("seq", seq, 1), ("par", par, 2)]:
-        start = time.monotonic()
+        timeline: list = []
         results = grader.grade(course, [gc.ASSIGNMENT], workers=workers, progress=False,
-                                feedback=False)
-        out[name] = (course, results, time.monotonic() - start)
+                                feedback=False, timeline=timeline)
+        out[name] = (course, results, timeline)
     return learners, out
 
 
@@ -44,6 +44,35 @@ def test_parallel_grades_equal_sequential_and_expected(graded):
     assert seq == par
     want = gc.expected(out["seq"][0], learners)
     assert {s: (score, status) for (s, _), (score, status, _) in seq.items()} == want
+
+
+def _most_at_once(timeline, start: str, end: str) -> int:
+    """The most notebooks that were between their `start` and `end` steps at one moment."""
+    events = sorted([(t[start], 1) for t in timeline] + [(t[end], -1) for t in timeline],
+                    key=lambda e: (e[0], e[1]))  # an end before a start at the same instant
+    most = now = 0
+    for _, step in events:
+        now += step
+        most = max(most, now)
+    return most
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, workers", [("seq", 1), ("par", 2)])
+def test_kernels_start_ahead_and_only_workers_run_cells(graded, name, workers):
+    """Checks what the run recorded: at most `workers` notebooks ran their cells at once,
+    yet more learners than that were in flight (nbgrader and kernel started ahead of need),
+    and a learner's kernel came up while another learner's cells ran."""
+    learners, out = graded
+    timeline = out[name][2]
+    assert sorted(t["student"] for t in timeline) == sorted(x.learner for x in learners)
+    for t in timeline:
+        assert t["start"] <= t["ready"] <= t["turn"] <= t["executed"] <= t["done"], t
+    assert _most_at_once(timeline, "turn", "executed") == workers
+    assert _most_at_once(timeline, "start", "done") > workers
+    assert any(a["turn"] < b["ready"] < a["executed"]
+               for a in timeline for b in timeline if a is not b), \
+        "no kernel started while another learner's cells ran"
 
 
 @pytest.mark.slow
@@ -94,7 +123,8 @@ def test_dask_cluster_grades_like_local_even_when_a_worker_dies(graded, tmp_path
     for p in (course / ".grading" / "status" / gc.ASSIGNMENT).glob("*.json"):
         p.unlink()
     killed = []
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+    # Two threads per worker: one learner's cells run while the next starts (the docs' advice).
+    with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster) as client:
         pids = client.run(os.getpid)
 
@@ -111,10 +141,14 @@ def test_dask_cluster_grades_like_local_even_when_a_worker_dies(graded, tmp_path
 
         killer = threading.Thread(target=kill_a_busy_worker, daemon=True)
         killer.start()
-        results = grader.grade(course, [gc.ASSIGNMENT], client=client, progress=False,
-                               feedback=False)
+        results = grader.grade(course, [gc.ASSIGNMENT], client=client, progress=False)
         killer.join()
     assert killed, "no worker was killed: the test did not exercise a failure"
     assert _grades(results) == _grades(out["seq"][1])
+    # Feedback is written on the workers, for every learner nbgrader autograded.
+    autograded = sorted(p.parent.parent.name for p in (course / "autograded").glob("*/*/*.ipynb"))
+    pages = sorted(p.parent.parent.name for p in (course / "feedback").glob("*/*/*.html"))
+    assert autograded and pages == autograded
+    assert not [r.feedback for r in results if r.feedback]
     stored = sorted(p.stem for p in (course / ".grading" / "status" / gc.ASSIGNMENT).glob("*.json"))
     assert stored == sorted(x.learner for x in learners)

@@ -40,9 +40,13 @@ One module per concern:
     nbgrader_cli.py   running nbgrader: subprocess, or forked from a warm process; release
     precheck.py       is it a notebook; what changed; the code scan (outside the kernel)
     sandbox.py        the grading kernel's launcher (limits, isolation) and its settings
-    autograde.py      one learner and assignment: pre-checks, autograde, a Result per notebook
+    autograde.py      one learner and assignment: pre-checks, autograde, a Result per
+                      notebook, that learner's feedback page
+    turns.py          learners started ahead of need wait for a turn to run their cells
+    warm.py           what the warm nbgrader does once, before it forks anything
     store.py          the resume store (.grading/status/), definitive results only
-    engine.py         a whole run: local threads or a Dask cluster, then feedback
+    engine.py         a whole run: local threads (kernels started ahead of need) or a
+                      Dask cluster
     reports.py        results.csv, the printed summary
     analytics.py      the class report (`python -m course report`)
     preprocessors.py  nbgrader preprocessors configured in nbgrader_config.py

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import tempfile
@@ -13,13 +14,15 @@ import nbformat
 
 from .. import notebooks
 from . import sandbox
-from .nbgrader_cli import COURSE_ID, WarmNbgrader, gradebook_url, nbgrader
+from .nbgrader_cli import COURSE_ID, Run, WarmNbgrader, gradebook_url, nbgrader
 from .precheck import check_submission, inspect_submission
 from .status import Result, Status
 
 # Whole-notebook limit for one learner's autograde run, on top of the per-cell timeout:
 # a cell that ignores the interrupt must not hold the grader for ever.
 NOTEBOOK_TIME_LIMIT = 300
+# One learner's feedback pages (nbconvert, no kernel): seconds, for a hung renderer.
+FEEDBACK_TIME_LIMIT = 120
 
 
 def _scores(course_dir: Path, assignment: str, student: str, notebook: str,
@@ -124,11 +127,15 @@ def grade_one(course_dir: Path, assignment: str, student: str, graded: list[str]
               max_scores: dict[str, float], db_url: str | None = None,
               worker: int = 0, box: sandbox.Settings | None = None,
               time_limit: float = NOTEBOOK_TIME_LIMIT, uid: int | None = None,
-              runner: WarmNbgrader | None = None) -> list[Result]:
+              runner: WarmNbgrader | None = None, turns=None,
+              timeline: list | None = None) -> list[Result]:
     """Autograde one learner's submission of one assignment; one Result per graded notebook.
 
     `uid`: the unprivileged uid the kernel runs as (a lease of the caller's); None leases one.
     `runner`: a warm nbgrader to fork from (None: one `python -m nbgrader` per notebook).
+    `turns`: a semaphore shared by the learners graded at once (`course.grader.turns`):
+    nbgrader and the kernel start without it, the cells run while holding it.
+    `timeline`: gets one `Job.times` per notebook nbgrader ran (when each step ended).
     """
     box = box or sandbox.Settings()
     lease = None
@@ -136,66 +143,165 @@ def grade_one(course_dir: Path, assignment: str, student: str, graded: list[str]
         lease = sandbox.UidLease()
         uid = lease.uid
     try:
-        return [_grade_notebook(course_dir, assignment, student, name, graded, max_scores[name],
-                                db_url, worker, box, time_limit, uid, runner)
-                for name in graded]
+        results = []
+        for name in graded:
+            job = Job(course_dir, assignment, student, name, graded, max_scores[name], db_url,
+                      worker, box, uid)
+            try:
+                if job.result is None:
+                    job.start(runner, time_limit)
+                    with turns if turns is not None else contextlib.nullcontext():
+                        job.execute()
+                results.append(job.finish())
+            finally:
+                job.close()
+            if timeline is not None and job.result is None:
+                timeline.append(job.times)
+        return results
     finally:
         if lease is not None:
             lease.close()
 
 
-def _grade_notebook(course_dir, assignment, student, name, graded, max_score, db_url, worker,
-                    box, time_limit, uid, runner) -> Result:
-    start = time.monotonic()
-    sub_dir = course_dir / "submitted" / student / assignment
-    release_dir = course_dir / "release" / assignment
-    expected = {f"{n}.ipynb" for n in graded} | {p.name for p in release_dir.glob("*")} | \
-        {"timestamp.txt"}
-    extra = sorted(p.name for p in sub_dir.iterdir() if p.name not in expected) \
-        if sub_dir.is_dir() else []
-    flags = [f"unexpected file {x} (not graded)" for x in extra]
-    path = sub_dir / f"{name}.ipynb"
-    status, message = check_submission(path)
-    findings: list[str] = []
-    if status == Status.MISSING:
-        message += _renamed_hint(sub_dir, release_dir / f"{name}.ipynb", extra)
-    if status == Status.GRADED:
-        try:
-            more, findings = inspect_submission(path, release_dir / f"{name}.ipynb")
-            flags += more
-        except Exception as err:  # the scan must never stop the grading
-            flags.append(f"inspection failed: {err}")
-    if status != Status.GRADED:
-        return Result(assignment, student, name, 0.0, max_score, status, message,
-                      flags="; ".join(flags))
-    log = course_dir / ".grading" / "logs" / assignment / f"{student}.{name}.log"
-    # IPC sockets in a per-worker folder: kernels started in parallel cannot race for ports.
-    ipc = Path(tempfile.mkdtemp(prefix=f"optdl-ipc-{worker}-"))
-    scratch = Path(tempfile.mkdtemp(prefix=f"optdl-sandbox-{worker}-"))
-    scratch.chmod(0o711)  # the kernel's uid must reach its own folder inside
-    env, sandbox_args = box.env(course_dir, uid if uid is not None else sandbox.BASE_UID,
-                                scratch, release_dir)
-    args = ["autograde", assignment, f"--student={student}", f"--notebook={name}", "--force",
-            "--KernelManager.transport=ipc", f"--KernelManager.ip={ipc / 'kernel'}",
-            *sandbox_args]
+class Job:
+    """One learner's notebook on its way through the grader: the pre-checks (on creation;
+    `result` is set when they end it), nbgrader and the sandboxed kernel started ahead of
+    need (`start`), the notebook's cells (`execute`, one of the run's turns), the verdict
+    (`finish`). `seconds` counts the work, not the wait for a turn; `times` has when each
+    step ended (time.monotonic(): start, ready, turn, executed, done)."""
+
+    def __init__(self, course_dir, assignment, student, name, graded, max_score, db_url,
+                 worker, box, uid):
+        self.course_dir, self.assignment, self.student, self.name = \
+            course_dir, assignment, student, name
+        self.max_score, self.db_url, self.worker, self.box, self.uid = \
+            max_score, db_url, worker, box, uid
+        self.started = time.monotonic()
+        self.times = {"student": student, "notebook": name, "start": self.started}
+        self.run: Run | None = None
+        self.proc, self.output = None, ""
+        self.dirs: list[Path] = []
+        sub_dir = course_dir / "submitted" / student / assignment
+        self.release_dir = course_dir / "release" / assignment
+        expected = {f"{n}.ipynb" for n in graded} | \
+            {p.name for p in self.release_dir.glob("*")} | {"timestamp.txt"}
+        extra = sorted(p.name for p in sub_dir.iterdir() if p.name not in expected) \
+            if sub_dir.is_dir() else []
+        self.flags = [f"unexpected file {x} (not graded)" for x in extra]
+        path = sub_dir / f"{name}.ipynb"
+        status, message = check_submission(path)
+        self.findings: list[str] = []
+        if status == Status.MISSING:
+            message += _renamed_hint(sub_dir, self.release_dir / f"{name}.ipynb", extra)
+        if status == Status.GRADED:
+            try:
+                more, self.findings = inspect_submission(path, self.release_dir / f"{name}.ipynb")
+                self.flags += more
+            except Exception as err:  # the scan must never stop the grading
+                self.flags.append(f"inspection failed: {err}")
+        self.result = None if status == Status.GRADED else Result(
+            assignment, student, name, 0.0, max_score, status, message,
+            flags="; ".join(self.flags))
+        self.log = course_dir / ".grading" / "logs" / assignment / f"{student}.{name}.log"
+
+    def start(self, runner: WarmNbgrader | None, time_limit: float) -> None:
+        """Fork nbgrader (from `runner`) up to the point where its kernel is up; return then.
+        Without a fork server, nbgrader runs whole in `execute`."""
+        self.time_limit = time_limit
+        # IPC sockets in a per-worker folder: kernels started in parallel cannot race for ports.
+        ipc = Path(tempfile.mkdtemp(prefix=f"optdl-ipc-{self.worker}-"))
+        scratch = Path(tempfile.mkdtemp(prefix=f"optdl-sandbox-{self.worker}-"))
+        self.dirs = [ipc, scratch]
+        scratch.chmod(0o711)  # the kernel's uid must reach its own folder inside
+        env, sandbox_args = self.box.env(self.course_dir, self.uid if self.uid is not None
+                                         else sandbox.BASE_UID, scratch, self.release_dir)
+        self.env = env
+        self.args = ["autograde", self.assignment, f"--student={self.student}",
+                     f"--notebook={self.name}", "--force", "--KernelManager.transport=ipc",
+                     f"--KernelManager.ip={ipc / 'kernel'}", *sandbox_args]
+        self.runner = runner
+        if runner is not None and runner.context is not None:
+            self.run = runner.start(self.course_dir, *self.args, log=self.log,
+                                    db_url=self.db_url, env=env, gated=True)
+            # Kernel start-up has nbgrader's own limit (Execute.startup_timeout); this one
+            # only stops a run that never gets there.
+            self.run.wait_ready(time_limit)
+        self.times["ready"] = time.monotonic()
+
+    def execute(self) -> None:
+        """The notebook's cells (the caller holds a turn); returns once they have run."""
+        self.times["turn"] = time.monotonic()
+        if self.run is not None:
+            self.run.execute(self.time_limit)
+        else:
+            run = self.runner.run if self.runner is not None else nbgrader
+            try:
+                self.proc = run(self.course_dir, *self.args, timeout=self.time_limit,
+                                log=self.log, db_url=self.db_url, env=self.env)
+            except subprocess.TimeoutExpired:
+                self.proc = None
+        self.times["executed"] = time.monotonic()
+
+    def finish(self) -> Result:
+        """Wait for nbgrader to write its results; the Result from what it recorded."""
+        if self.result is not None:
+            return self.result
+        if self.run is not None:
+            try:
+                self.proc = self.run.finish()
+            except subprocess.TimeoutExpired:
+                self.proc = None
+        self.output = self.proc.stdout + self.proc.stderr if self.proc is not None else ""
+        self.close()
+        status, message, score, got_max, cells, late, penalty = _judge(
+            self.course_dir, self.assignment, self.student, self.name, self.proc, self.output,
+            self.box, self.time_limit, self.db_url, self.flags, self.findings, self.log)
+        flags = self.flags + self.findings
+        late_note = _late_message(late, penalty)
+        if late_note:
+            message = "; ".join(x for x in (message, late_note) if x)
+        self.times["done"] = time.monotonic()
+        seconds = self.times["done"] - self.started - (self.times["turn"] - self.times["ready"])
+        return Result(self.assignment, self.student, self.name, score,
+                      self.max_score if got_max is None else got_max, status, message,
+                      round(seconds, 2), round(late, 1), penalty, "; ".join(flags), cells)
+
+    def close(self) -> None:
+        """Stop what is left of the run (idempotent): nbgrader, the kernel, their folders."""
+        if self.run is not None:
+            self.run.close()
+        if self.dirs:
+            if self.uid is not None:
+                sandbox.kill_uid(self.uid)  # a kernel (or its child) left behind
+            for d in self.dirs:
+                shutil.rmtree(d, ignore_errors=True)
+            self.dirs = []
+
+
+def feedback_for(course_dir: Path, assignment: str, student: str, results: list[Result],
+                 db_url: str | None = None, runner: WarmNbgrader | None = None,
+                 only_missing: bool = False) -> None:
+    """Write one learner's feedback pages (`nbgrader generate_feedback --student`) for the
+    notebooks nbgrader autograded; where a page was not written, `Result.feedback` says
+    why (`python -m course grade` then exits non-zero). `only_missing`: keep pages that
+    exist (a stored result's)."""
+    def page(r):
+        return course_dir / "feedback" / student / assignment / f"{r.notebook}.html"
+
+    mine = [r for r in results
+            if (course_dir / "autograded" / student / assignment / f"{r.notebook}.ipynb").exists()]
+    for r in results:
+        r.feedback = ""
+    if not mine or (only_missing and all(page(r).exists() for r in mine)):
+        return
+    log = course_dir / ".grading" / "logs" / assignment / f"{student}.feedback.log"
     run = runner.run if runner is not None else nbgrader
     try:
-        proc = run(course_dir, *args, timeout=time_limit, log=log, db_url=db_url, env=env)
-        output = proc.stdout + proc.stderr
+        proc = run(course_dir, "generate_feedback", assignment, f"--student={student}",
+                   "--force", timeout=FEEDBACK_TIME_LIMIT, log=log, db_url=db_url)
+        failed = proc.returncode != 0
     except subprocess.TimeoutExpired:
-        proc, output = None, ""
-    finally:
-        if uid is not None:
-            sandbox.kill_uid(uid)  # a kernel (or its child) left behind
-        shutil.rmtree(ipc, ignore_errors=True)
-        shutil.rmtree(scratch, ignore_errors=True)
-    status, message, score, got_max, cells, late, penalty = _judge(
-        course_dir, assignment, student, name, proc, output, box, time_limit, db_url, flags,
-        findings, log)
-    flags += findings
-    late_note = _late_message(late, penalty)
-    if late_note:
-        message = "; ".join(x for x in (message, late_note) if x)
-    return Result(assignment, student, name, score, max_score if got_max is None else got_max,
-                  status, message, round(time.monotonic() - start, 2), round(late, 1), penalty,
-                  "; ".join(flags), cells)
+        failed = True
+    for r in mine:
+        if failed or not page(r).exists():
+            r.feedback = f"not written: nbgrader generate_feedback failed, see {log}"

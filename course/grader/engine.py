@@ -1,8 +1,11 @@
 """A whole grading run: which learners to grade, where (threads on this machine, or a Dask
 cluster), the resume store, and the feedback step.
 
-Locally, `workers` threads each hold an unprivileged uid (when root) and fork every
-learner's nbgrader from one warm process (`WarmNbgrader`). With `scheduler`
+Locally, every learner's nbgrader is forked from one warm process (`WarmNbgrader`), each
+with an unprivileged uid of its own (when root). Learners are started ahead of need: while
+`workers` notebooks run their cells, as many more have nbgrader and their sandboxed kernel
+starting, and wait for a turn (`course.grader.turns`); after its cells, a learner's
+results are written and its feedback page generated while the next one runs. With `scheduler`
 ("tcp://host:8786"), each learner is one task on a Dask cluster whose workers have the same
 checkout and course directory (or a shared PostgreSQL gradebook); results come back to this
 driver, which writes the resume store. A worker that dies mid-task has its task rerun
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import os
 import queue
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,8 +25,8 @@ import nbformat
 
 from .. import ROOT, notebooks
 from . import sandbox, store
-from .autograde import NOTEBOOK_TIME_LIMIT, grade_one
-from .nbgrader_cli import WarmNbgrader, nbgrader, release, released
+from .autograde import NOTEBOOK_TIME_LIMIT, feedback_for, grade_one
+from .nbgrader_cli import WarmNbgrader, release, released
 from .status import Result, Status
 
 
@@ -59,12 +63,36 @@ def _runner() -> WarmNbgrader:
     return _RUNNER
 
 
+# Per Dask worker process: the turns its threads share (`_worker_turns`).
+_TURNS: threading.BoundedSemaphore | None = None
+
+
+def _worker_turns() -> threading.BoundedSemaphore:
+    """One turn per two threads of this Dask worker: with `--nthreads 2` per core, one
+    learner runs its cells while the next one's nbgrader and kernel start (as locally)."""
+    global _TURNS
+    if _TURNS is None:
+        try:
+            from distributed import get_worker
+
+            threads = get_worker().state.nthreads
+        except (ImportError, ValueError, AttributeError):  # not on a Dask worker
+            threads = 1
+        _TURNS = threading.BoundedSemaphore(max(1, threads // 2))
+    return _TURNS
+
+
 def grade_task(course_dir: str, assignment: str, student: str, graded: list[str],
-               maxima: dict, db_url: str | None, box: dict, time_limit: float) -> list[dict]:
-    """One learner on a Dask worker: plain data in, plain data out (the driver stores it)."""
+               maxima: dict, db_url: str | None, box: dict, time_limit: float,
+               feedback: bool = True) -> list[dict]:
+    """One learner on a Dask worker, feedback included: plain data in, plain data out (the
+    driver stores it)."""
+    runner = _runner()
     results = grade_one(Path(course_dir), assignment, student, graded, maxima, db_url=db_url,
                         worker=os.getpid(), box=sandbox.Settings(**box), time_limit=time_limit,
-                        runner=_runner())
+                        runner=runner, turns=_worker_turns())
+    if feedback:
+        feedback_for(Path(course_dir), assignment, student, results, db_url, runner)
     return [r.to_json() for r in results]
 
 
@@ -84,12 +112,15 @@ def grade(course_dir: Path, assignments: list[str] | None = None, students: list
           workers: int | None = None, db_url: str | None = None, feedback: bool = True,
           progress: bool = True, force: bool = False, memory_limit: int | str | None = None,
           sandboxed: bool = True, time_limit: float = NOTEBOOK_TIME_LIMIT,
-          scheduler: str | None = None, client=None) -> list[Result]:
+          scheduler: str | None = None, client=None,
+          timeline: list | None = None) -> list[Result]:
     """Autograde every submission in submitted/ (or only `students`), then write feedback.
 
     Learners whose stored result still matches their submission are not regraded unless
     `force`. `scheduler` (a Dask scheduler address) or `client` (a dask.distributed Client)
     sends one task per learner to a Dask cluster instead of this machine's threads.
+    `timeline` (local runs): gets when each notebook's steps ended (`autograde.Job.times`,
+    plus "feedback" when its learner's feedback was written): what the benchmark reports.
     """
     course_dir = Path(course_dir).resolve()
     assignments = assignments or notebooks.assignments(course_dir / "source")
@@ -119,6 +150,8 @@ def grade(course_dir: Path, assignments: list[str] | None = None, students: list
         digest = store.submission_hash(course_dir, a, s)
         kept = None if force else store.stored(course_dir, a, s, digest, db_url)
         if kept is not None:
+            if feedback:  # pages of a stored result: written by the run that graded it
+                feedback_for(course_dir, a, s, kept, db_url, _runner(), only_missing=True)
             results += kept
             reused += 1
             if progress:
@@ -138,26 +171,33 @@ def grade(course_dir: Path, assignments: list[str] | None = None, students: list
             report(count[0], res, False)
 
     if scheduler or client:
-        where = _grade_on_dask(course_dir, pending, db_url, box, time_limit, scheduler, client,
-                               finished)
+        where = _grade_on_dask(course_dir, pending, db_url, box, time_limit, feedback,
+                               scheduler, client, finished)
     else:
-        where = _grade_here(course_dir, pending, db_url, box, time_limit, workers, finished)
+        where = _grade_here(course_dir, pending, db_url, box, time_limit, feedback, workers,
+                            finished, timeline)
     if progress:
         print(f"graded {len(pending)} submission(s) ({reused} unchanged, stored) in "
               f"{time.monotonic() - started:.1f} s {where}")
-    if feedback:
-        for a in assignments:
-            nbgrader(course_dir, "generate_feedback", a, "--force", db_url=db_url,
-                     log=course_dir / ".grading" / "logs" / a / "feedback.log")
+        unwritten = [r for r in results if r.feedback]
+        if unwritten:
+            print(f"feedback not written for {len(unwritten)} notebook(s): see the `feedback` "
+                  "column of results.csv", flush=True)
     return results
 
 
-def _grade_here(course_dir, pending, db_url, box, time_limit, workers, finished) -> str:
+
+def _grade_here(course_dir, pending, db_url, box, time_limit, feedback, workers,
+                finished, timeline) -> str:
     workers = workers or os.cpu_count() or 1
     runner = _runner()
+    # `workers` learners run their cells at a time; as many more start ahead of need. Each
+    # learner in flight has its own uid, so no kernel can signal another learner's.
+    turns = threading.BoundedSemaphore(workers)
+    in_flight = 2 * workers
     slots: queue.Queue = queue.Queue()
     leases = []
-    for i in range(workers):
+    for i in range(in_flight):
         if box.enabled and sandbox.can_drop_privileges():
             leases.append(sandbox.UidLease())
             slots.put((i, leases[-1].uid))
@@ -167,14 +207,23 @@ def _grade_here(course_dir, pending, db_url, box, time_limit, workers, finished)
     def run(task):
         a, s, graded, maxima, _ = task
         slot, uid = slots.get()
+        times: list = []
         try:
-            return task, grade_one(course_dir, a, s, graded, maxima, db_url=db_url, worker=slot,
-                                   box=box, time_limit=time_limit, uid=uid, runner=runner)
+            results = grade_one(course_dir, a, s, graded, maxima, db_url=db_url, worker=slot,
+                                box=box, time_limit=time_limit, uid=uid, runner=runner,
+                                turns=turns, timeline=times)
         finally:
             slots.put((slot, uid))
+        if feedback:  # outside the slot: it starts no kernel
+            feedback_for(course_dir, a, s, results, db_url, runner)
+            for t in times:
+                t["feedback"] = time.monotonic()
+        if timeline is not None:
+            timeline.extend(times)
+        return task, results
 
     try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        with ThreadPoolExecutor(max_workers=in_flight) as pool:
             for task, res in pool.map(run, pending):
                 finished(task, res)
     finally:
@@ -183,7 +232,7 @@ def _grade_here(course_dir, pending, db_url, box, time_limit, workers, finished)
     return f"with {workers} worker(s)"
 
 
-def _grade_on_dask(course_dir, pending, db_url, box, time_limit, scheduler, client,
+def _grade_on_dask(course_dir, pending, db_url, box, time_limit, feedback, scheduler, client,
                    finished) -> str:
     from dataclasses import asdict
 
@@ -197,7 +246,8 @@ def _grade_on_dask(course_dir, pending, db_url, box, time_limit, scheduler, clie
             a, s, graded, maxima, _ = task
             # pure=False: a rerun after a worker died must run again, not reuse a key.
             f = client.submit(grade_task, str(course_dir), a, s, graded, maxima, db_url,
-                              asdict(box), time_limit, pure=False, key=f"grade-{a}-{s}")
+                              asdict(box), time_limit, feedback, pure=False,
+                              key=f"grade-{a}-{s}")
             futures[f] = task
         for f in as_completed(futures):
             task = futures[f]

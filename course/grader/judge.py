@@ -37,7 +37,7 @@ import numpy as np
 from nbgrader.preprocessors import Execute
 from traitlets import Bool
 
-from . import plain
+from . import plain, turns
 from .kernel_side import MIME
 from .precheck import parse_cell
 
@@ -207,6 +207,21 @@ class JudgedExecute(Execute):
 
     judge = Bool(True, help="Run grade cells in the grader, not in the learner's kernel"
                  ).tag(config=True)
+
+    @contextlib.contextmanager
+    def setup_kernel(self, **kwargs):
+        """nbclient's kernel, then the driver's turn (`turns`): a learner's autograde started
+        ahead of need waits here with its kernel up; once the cells have run and the kernel
+        is stopped, the turn goes to the next learner while nbgrader writes the results."""
+        turned = False
+        try:
+            with super().setup_kernel(**kwargs):
+                turns.wait_for_turn()
+                turned = True
+                yield
+        finally:  # the kernel is stopped (or dead): its turn is over, whatever happened
+            if turned:
+                turns.turn_over()
 
     def preprocess(self, nb, resources=None, km=None):
         self._namespace = None

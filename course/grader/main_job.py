@@ -62,6 +62,11 @@ def demo(course_dir: Path = ROOT, assignments: list[str] | None = None, workers:
     for report in write_class_reports(work, assignments):
         print(f"class report: {report.paths['html']}")
     named_ok = _report_messages(work, assignments, course_dir / "classroom")
+    unwritten = [r for r in results if r.feedback]
+    if unwritten:
+        print(f"\nFeedback was not written for {len(unwritten)} notebook(s): "
+              f"{[(r.student, r.notebook, r.feedback) for r in unwritten[:3]]}")
+        return 1
     wrong = [k for k, (score, status) in expected.items()
              if not any(r.student == k[0] and r.assignment == k[1] and r.notebook == k[2]
                         and abs(r.score - score) < 1e-9 and r.status == status for r in results)]

@@ -12,17 +12,25 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
+
+from . import turns
 
 COURSE_ID = "optdl"
 # Imported once in the fork server: nbgrader, and what the judge (course.grader.judge) imports
-# to run the course's checkers beside it (numpy, matplotlib, the course's library).
+# to run the course's checkers beside it (numpy, matplotlib, the course's library); last,
+# course.grader.warm renders one feedback page so that forked runs inherit its caches.
 PRELOAD = ["nbgrader.apps.nbgraderapp", "nbgrader.converters.autograde", "nbgrader.api",
+           "nbgrader.converters.generate_feedback", "nbconvert.exporters.html",
            "nbclient", "jupyter_client.manager", "ipykernel.kernelspec", "course.grader.judge",
            "cloudpickle", "matplotlib", "course.testing", "course.fixtures", "course.nn",
-           "course.data", "course.plots"]
+           "course.data", "course.plots",
+           "course.grader.warm"]
 
 
 def gradebook_url(course_dir: Path, db_url: str | None = None) -> str:
@@ -100,7 +108,6 @@ def _die_with_parent() -> None:
     if not sys.platform.startswith("linux"):
         return
     import ctypes
-    import signal
 
     PR_SET_PDEATHSIG = 1
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -108,8 +115,9 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _run_app(course_dir: str, argv: list[str], env: dict, output: str) -> None:
-    """In the forked child: become `nbgrader <argv>` run in `course_dir`, output to a file."""
+def _run_app(course_dir: str, argv: list[str], env: dict, output: str, conn=None) -> None:
+    """In the forked child: become `nbgrader <argv>` run in `course_dir`, output to a file.
+    `conn`: the driver's end of the execution turns (`course.grader.turns`), if gated."""
     os.setsid()  # its own process group: a timeout kills nbgrader and what it started
     _die_with_parent()
     os.chdir(course_dir)
@@ -122,6 +130,7 @@ def _run_app(course_dir: str, argv: list[str], env: dict, output: str) -> None:
     sys.argv = ["nbgrader", *argv]
     from nbgrader.apps.nbgraderapp import NbGraderApp
 
+    turns.attach(conn)
     NbGraderApp.launch_instance(argv=argv)
 
 
@@ -139,8 +148,100 @@ def _start_even_in_a_daemon(child) -> None:
             me._config["daemon"] = daemon
 
 
+class Run:
+    """One nbgrader run forked from the warm process (`WarmNbgrader.start`).
+
+    Gated (`course.grader.turns`), it stops once its kernel is up: `wait_ready()` returns
+    then, `execute()` gives it its turn and returns once the cells have run, `finish()`
+    waits for nbgrader to write its results. Ungated, `finish()` is all there is."""
+
+    def __init__(self, child, conn, output: str, argv: list[str], log: Path | None):
+        self.child, self.conn, self.output, self.argv, self.log = child, conn, output, argv, log
+        self.deadline: float | None = None  # time.monotonic() by which the run must end
+        self.limit: float | None = None  # the seconds that deadline allowed (for messages)
+
+    def _receive(self, expected: str, timeout: float | None) -> bool:
+        """True once the child says `expected`; False if it ended (or said something else)
+        first; TimeoutError after `timeout` seconds."""
+        from multiprocessing.connection import wait
+
+        if not wait([self.conn, self.child.sentinel], timeout):
+            raise TimeoutError(expected)
+        try:
+            return self.conn.recv() == expected if self.conn.poll() else False
+        except (EOFError, OSError):  # it exited: its end of the pipe closed
+            return False
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Block until the kernel is up and waiting for its turn (True) or the run ended
+        (False). Past `timeout` seconds the run is due: `finish()` kills it and raises."""
+        if self.conn is None:
+            return False
+        try:
+            return self._receive(turns.READY, timeout)
+        except TimeoutError:
+            self.deadline, self.limit = time.monotonic(), timeout
+            return False
+
+    def execute(self, timeout: float) -> None:
+        """Give the run its turn; return once its cells have run or it ended. `timeout`
+        (seconds from now) bounds the rest of the run, `finish()` included."""
+        if self.deadline is not None:  # already due (wait_ready timed out)
+            return
+        self.deadline, self.limit = time.monotonic() + timeout, timeout
+        if self.conn is None:
+            return
+        try:
+            self.conn.send(turns.GO)
+            self._receive(turns.EXECUTED, timeout)
+        except (BrokenPipeError, OSError, TimeoutError):  # it ended, or ran out of time
+            pass
+
+    def kill(self) -> None:
+        for target in (lambda: os.killpg(self.child.pid, signal.SIGKILL), self.child.kill):
+            try:
+                target()
+            except (OSError, ValueError):  # already gone
+                pass
+
+    def finish(self, timeout: float | None = None) -> subprocess.CompletedProcess:
+        """Wait for the run to end, by its deadline (else `timeout` seconds from now, else
+        for ever): a CompletedProcess with the output in `stdout`. Raises
+        subprocess.TimeoutExpired after killing the run's process group."""
+        if self.deadline is None and timeout is not None:
+            self.deadline, self.limit = time.monotonic() + timeout, timeout
+        try:
+            self.child.join(None if self.deadline is None
+                            else max(0.0, self.deadline - time.monotonic()))
+            if self.child.exitcode is None:
+                self.kill()
+                self.child.join()
+                text = read_bounded(self.output)
+                _write_log(self.log, self.argv, None, text)
+                raise subprocess.TimeoutExpired(["nbgrader", *self.argv], self.limit or 0.0,
+                                                output=text)
+            text = read_bounded(self.output)
+        finally:
+            self.close()
+        _write_log(self.log, self.argv, self.child.exitcode, text)
+        return subprocess.CompletedProcess(["nbgrader", *self.argv], self.child.exitcode,
+                                           text, "")
+
+    def close(self) -> None:
+        """Release what the run holds, killing it if it still runs."""
+        if self.child.exitcode is None:
+            self.kill()
+            self.child.join()
+        if self.conn is not None:
+            self.conn.close()
+        try:
+            os.unlink(self.output)
+        except FileNotFoundError:
+            pass
+
+
 class WarmNbgrader:
-    """nbgrader imported once; each `run` forks a fresh process from it.
+    """nbgrader imported once; each `run` (or `start`) forks a fresh process from it.
 
     Falls back to a subprocess per call where fork servers do not exist (not POSIX)."""
 
@@ -150,6 +251,32 @@ class WarmNbgrader:
             self.context = multiprocessing.get_context("forkserver")
             self.context.set_forkserver_preload(PRELOAD)
 
+    def start(self, course_dir: Path, *args: str, log: Path | None = None,
+              db_url: str | None = None, env: dict | None = None,
+              gated: bool = False) -> Run:
+        """Fork `nbgrader <args>` and return at once. `gated`: the run waits for its turn
+        once its kernel is up (`Run.execute`); needs a fork server."""
+        if self.context is None:
+            raise RuntimeError("no fork server on this platform: use run()")
+        env = environment(env)
+        argv = [*args, *db_arguments(course_dir, db_url, env)]
+        fd, output = tempfile.mkstemp(prefix="optdl-nbgrader-", suffix=".log")
+        os.close(fd)
+        mine = theirs = None
+        if gated:
+            mine, theirs = self.context.Pipe()
+        child = self.context.Process(target=_run_app, daemon=False,
+                                     args=(str(course_dir), argv, env, output, theirs))
+        try:
+            _start_even_in_a_daemon(child)
+        except BaseException:
+            os.unlink(output)
+            raise
+        finally:
+            if theirs is not None:
+                theirs.close()  # the child has its own copy: EOF here when it exits
+        return Run(child, mine, output, argv, log)
+
     def run(self, course_dir: Path, *args: str, timeout: float | None = None,
             log: Path | None = None, db_url: str | None = None,
             env: dict | None = None) -> subprocess.CompletedProcess:
@@ -157,33 +284,7 @@ class WarmNbgrader:
         subprocess.TimeoutExpired after killing the run's process group."""
         if self.context is None:
             return nbgrader(course_dir, *args, timeout=timeout, log=log, db_url=db_url, env=env)
-        import signal
-        import tempfile
-
-        env = environment(env)
-        argv = [*args, *db_arguments(course_dir, db_url, env)]
-        fd, output = tempfile.mkstemp(prefix="optdl-nbgrader-", suffix=".log")
-        os.close(fd)
-        try:
-            child = self.context.Process(target=_run_app, daemon=False,
-                                         args=(str(course_dir), argv, env, output))
-            _start_even_in_a_daemon(child)
-            child.join(timeout)
-            if child.exitcode is None:
-                for target in (lambda: os.killpg(child.pid, signal.SIGKILL), child.kill):
-                    try:
-                        target()
-                    except (OSError, ProcessLookupError):
-                        pass
-                child.join()
-                text = read_bounded(output)
-                _write_log(log, argv, None, text)
-                raise subprocess.TimeoutExpired(["nbgrader", *argv], timeout, output=text)
-            text = read_bounded(output)
-        finally:
-            os.unlink(output)
-        _write_log(log, argv, child.exitcode, text)
-        return subprocess.CompletedProcess(["nbgrader", *argv], child.exitcode, text, "")
+        return self.start(course_dir, *args, log=log, db_url=db_url, env=env).finish(timeout)
 
 
 def released(course_dir: Path, assignment: str, db_url: str | None = None) -> bool:

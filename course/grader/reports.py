@@ -76,7 +76,8 @@ def format_table(results: list[Result], expected: dict | None = None) -> str:
             text += f"; {sum(x is True for x in ok)}/{sum(x is not None for x in ok)} as expected"
         lines.append(_clip(f"{a:<22}{len(rs):>5}{mean:>7.0%}  {text}"))
     attention = [r for r in sorted(results, key=lambda r: (r.assignment, r.student, r.notebook))
-                 if r.status != Status.GRADED or r.flags or _matches(r, expected) is False]
+                 if r.status != Status.GRADED or r.flags or r.feedback
+                 or _matches(r, expected) is False]
     if attention:
         lines += ["", f"{len(attention)} row(s) need attention:"]
         for r in attention:
@@ -89,6 +90,8 @@ def format_table(results: list[Result], expected: dict | None = None) -> str:
             lines.append(_clip(head + (f": {r.message}" if r.message else "")))
             if r.flags:
                 lines.append(_clip(f"      flags: {r.flags}"))
+            if r.feedback:
+                lines.append(_clip(f"      feedback {r.feedback}"))
     lines += ["", LEGEND]
     return "\n".join(lines)
 

@@ -547,7 +547,8 @@ class Settings:
              "cut to size"),
             (True, "clean environment, own scratch folder as cwd and HOME, in-kernel guard "
              "(defeatable)"),
-            (root, f"own unprivileged uid per worker, no capabilities, {NPROC_LIMIT} processes"
+            (root, "own unprivileged uid per learner graded at once, no capabilities, "
+             f"{NPROC_LIMIT} processes"
              if root else f"own uid: no (not root): kernels run as uid {os.getuid()}, read "
              "and write what it can"),
             (box, "own pid namespace: a kernel sees only its own processes; all die with it"

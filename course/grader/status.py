@@ -42,6 +42,7 @@ class Result:
     penalty: float = 0.0
     flags: str = ""  # "; "-separated findings, whatever the status (see course.grader)
     cells: dict = field(default_factory=dict)  # grade_id -> score
+    feedback: str = ""  # why the feedback page was not written ("": written, or not asked)
 
     def __post_init__(self):
         self.status = Status(self.status)
