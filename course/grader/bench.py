@@ -66,7 +66,9 @@ def _stock(course: Path) -> None:
 def _on_dask(course: Path, workers: int, out: list) -> None:
     from dask.distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+    # Two threads per worker process: one learner's cells run while the next one starts
+    # (engine._worker_turns), as docs/grading.md advises for real clusters.
+    with LocalCluster(n_workers=workers, threads_per_worker=2, processes=True,
                       host="127.0.0.1", dashboard_address=None) as cluster, \
             Client(cluster) as client:
         out.extend(engine.grade(course, [ASSIGNMENT], client=client, progress=False))
@@ -91,39 +93,59 @@ def _overhead(course: Path, graded: list[str], learners: list[str], box) -> list
     return pairs
 
 
-def run(learners: int = 12, workers: int | None = None, output: Path | None = None) -> str:
+PHASES = [("start", "ready", "nbgrader forked, submission copied, sandboxed kernel started"),
+          ("ready", "turn", "waiting for a turn (kernel up)"),
+          ("turn", "executed", "the notebook's cells, grade cells judged"),
+          ("executed", "done", "nbgrader writes the gradebook; the driver reads the verdict"),
+          ("done", "feedback", "the learner's feedback page")]
+
+
+def _median(xs):
     import statistics
 
+    return statistics.median(xs)
+
+
+def run(learners: int = 12, workers: int | None = None, output: Path | None = None,
+        repeat: int = 1) -> str:
     workers = workers or os.cpu_count() or 1
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     tmp = Path(tempfile.mkdtemp(prefix="optdl-bench-"))
+    names = [("stock", "stock `nbgrader autograde` + `generate_feedback` (one process each, "
+              "TCP kernels, no sandbox)", 1),
+             ("seq", "driver, 1 worker (sandboxed kernels, + feedback)", 1),
+             ("par", f"driver, {workers} workers (sandboxed kernels, + feedback)", workers),
+             ("dask", f"driver on a local Dask cluster, {workers} worker processes "
+              "(sandboxed, + feedback)", workers)]
+    seconds: dict[str, list[float]] = {key: [] for key, _, _ in names}
+    par_results: list = []
+    dask_results: list = []
+    timeline: list = []
     try:
         base, graded = _course(tmp / "base")
         klass = _class(learners)
         classroom.build_submissions(base, ASSIGNMENT, graded, learners=klass)
-        rows = []
-        copies = {name: shutil.copytree(base, tmp / name)
-                  for name in ("stock", "seq", "par", "dask", "overhead")}
-        stock = _timed(lambda: _stock(copies["stock"]))
-        rows.append(("stock `nbgrader autograde` + `generate_feedback` (one process each, "
-                     "TCP kernels, no sandbox)", 1, stock))
-        seq = _timed(lambda: engine.grade(copies["seq"], [ASSIGNMENT], workers=1,
-                                          progress=False))
-        rows.append(("driver, 1 worker (sandboxed kernels, + feedback)", 1, seq))
-        par_results: list = []
-        par = _timed(lambda: par_results.extend(engine.grade(
-            copies["par"], [ASSIGNMENT], workers=workers, progress=False)))
-        rows.append((f"driver, {workers} workers (sandboxed kernels, + feedback)", workers, par))
-        dask_results: list = []
-        try:
-            dask = _timed(lambda: _on_dask(copies["dask"], workers, dask_results))
-            rows.append((f"driver on a local Dask cluster, {workers} worker processes "
-                         "(sandboxed, + feedback)", workers, dask))
-        except ImportError:
-            pass
-        box = engine.settings(copies["overhead"], None)
-        names = [x.learner for x in klass[:3]]
-        pairs = _overhead(copies["overhead"], graded, names, box)
+        for i in range(repeat):  # interleaved: a slow spell of the machine hits every grader
+            copies = {key: shutil.copytree(base, tmp / f"{key}{i}") for key, _, _ in names}
+            seconds["stock"].append(_timed(lambda c=copies: _stock(c["stock"])))
+            seconds["seq"].append(_timed(lambda c=copies: engine.grade(
+                c["seq"], [ASSIGNMENT], workers=1, progress=False)))
+            par_results.clear()
+            timeline.clear()
+            seconds["par"].append(_timed(lambda c=copies: par_results.extend(engine.grade(
+                c["par"], [ASSIGNMENT], workers=workers, progress=False, timeline=timeline))))
+            try:
+                dask_results.clear()
+                seconds["dask"].append(_timed(lambda c=copies: _on_dask(c["dask"], workers,
+                                                                         dask_results)))
+            except ImportError:
+                pass
+            for c in copies.values():
+                shutil.rmtree(c, ignore_errors=True)
+        overhead_course = shutil.copytree(base, tmp / "overhead")
+        box = engine.settings(overhead_course, None)
+        first = [x.learner for x in klass[:3]]
+        pairs = _overhead(overhead_course, graded, first, box)
 
         # Hostile submissions: one learner at a time, against a correct one.
         hostile_dir, _ = _course(tmp / "hostile")
@@ -133,19 +155,20 @@ def run(learners: int = 12, workers: int | None = None, output: Path | None = No
         costs = {}
         for x in probe:
             results: list = []
-            seconds = _timed(lambda x=x, results=results: results.extend(engine.grade(
+            took = _timed(lambda x=x, results=results: results.extend(engine.grade(
                 hostile_dir, [ASSIGNMENT], students=[x.learner], workers=1, progress=False,
                 feedback=False)))
-            costs[x.learner] = (seconds, results[0].status)
+            costs[x.learner] = (took, results[0].status)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
     timeout = grading_timeout()
+    stock = seconds["stock"]
     lines = [
         "# Grading benchmark",
         "",
-        f"`python -m course bench-grading --learners {learners} --workers {workers}`, "
-        f"{time.strftime('%Y-%m-%d %H:%M %Z')}.",
+        f"`python -m course bench-grading --learners {learners} --workers {workers} "
+        f"--repeat {repeat}`, {time.strftime('%Y-%m-%d %H:%M %Z')}.",
         "",
         f"Machine: {machine()} (at the end; {load_before:.2f} before the benchmark started).",
         "",
@@ -157,12 +180,22 @@ def run(learners: int = 12, workers: int | None = None, output: Path | None = No
         f"## Throughput: {learners} submissions of {ASSIGNMENT} (full notebook, "
         f"per-cell timeout {timeout} s), autograde and feedback",
         "",
-        "| grader | workers | seconds | submissions/minute | speed-up vs stock |",
-        "|---|---|---|---|---|",
+        f"Each grader ran {repeat} time(s) on fresh copies of the same submissions, the "
+        "graders taking turns; the speed-up is stock's seconds over the grader's in the same "
+        "round (median, and the worst round).",
+        "",
+        "| grader | workers | seconds (median) | min - max | submissions/minute | "
+        "speed-up vs stock | worst round |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for name, w, seconds in rows:
-        lines.append(f"| {name} | {w} | {seconds:.1f} | {60 * learners / seconds:.1f} | "
-                     f"{stock / seconds:.2f}x |")
+    for key, name, w in names:
+        xs = seconds[key]
+        if not xs:
+            continue
+        ratios = [s / x for s, x in zip(stock, xs)]
+        lines.append(f"| {name} | {w} | {_median(xs):.1f} | {min(xs):.1f} - {max(xs):.1f} | "
+                     f"{60 * learners / _median(xs):.1f} | {_median(ratios):.2f}x | "
+                     f"{min(ratios):.2f}x |")
     same = sorted((r.student, r.score, str(r.status)) for r in par_results) == \
         sorted((r.student, r.score, str(r.status)) for r in dask_results)
     ok = sum(r.status == "graded" for r in par_results)
@@ -171,20 +204,29 @@ def run(learners: int = 12, workers: int | None = None, output: Path | None = No
                   "`graded`; the Dask run's grades "
                   + ("equal" if same else "DIFFER FROM") + " the parallel run's "
                   "(tests/test_parallel.py checks both against the sequential run).", "",
-              "## Overhead per submission", "",
+              f"## Where a learner's time goes ({workers} workers, last round)", "",
+              "Steps of each learner, from what the driver recorded (`grade(timeline=...)`); "
+              f"while {workers} learners run their cells, {workers} more start ahead of need, "
+              "and each learner's feedback is written while others run:", "",
+              "| step | median s | min - max |", "|---|---|---|"]
+    for start, end, what in PHASES:
+        xs = [t[end] - t[start] for t in timeline if start in t and end in t]
+        if xs:
+            lines.append(f"| {what} | {_median(xs):.2f} | {min(xs):.2f} - {max(xs):.2f} |")
+    lines += ["", "## Overhead per submission", "",
               "Per learner, the driver's whole `grade_one` (pre-checks, a process forked from "
               "the warm nbgrader, the sandboxed kernel, nbgrader's own steps, reading the "
-              "gradebook) against nbclient executing the same submitted notebook in a plain "
-              "kernel, one after the other:", "",
+              "gradebook; one learner at a time, nothing ahead of need) against nbclient "
+              "executing the same submitted notebook in a plain kernel, one after the other:", "",
               "| learner | driver (s) | notebook alone (s) | overhead (s) |", "|---|---|---|---|"]
-    for name, (d, e) in zip(names, pairs):
+    for name, (d, e) in zip(first, pairs):
         lines.append(f"| {name} | {d:.2f} | {e:.2f} | {d - e:+.2f} |")
-    lines += ["", f"Median overhead: {statistics.median(extra):+.2f} s per submission.", "",
+    lines += ["", f"Median overhead: {_median(extra):+.2f} s per submission.", "",
               "## Time lost per hostile submission (1 worker, one learner at a time)", "",
               "| submission | status | seconds | lost vs a correct one |", "|---|---|---|---|"]
     ref = costs["ok_reference"][0]
-    for name, (seconds, status) in costs.items():
-        lines.append(f"| {name} | {status} | {seconds:.1f} | {seconds - ref:+.1f} |")
+    for name, (took, status) in costs.items():
+        lines.append(f"| {name} | {status} | {took:.1f} | {took - ref:+.1f} |")
     lines += ["", f"A loop or a sleep costs one per-cell timeout ({timeout} s) plus the "
                   "interrupt; a loop that ignores the interrupt also costs nbclient's IOPub "
                   "wait before the kernel is stopped; a broken file costs nothing (checked "
@@ -213,6 +255,6 @@ def grading_timeout() -> int:
 
 
 def main(args) -> int:
-    text = run(args.learners, args.workers, Path(args.output))
+    text = run(args.learners, args.workers, Path(args.output), repeat=args.repeat)
     print(text)
     return 0
