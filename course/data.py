@@ -1,13 +1,16 @@
 """Offline, seeded data sets in the course's layout: `X` of shape (n_x, m), `Y` of (1, m) or (C, m).
 
 Everything here ships inside installed packages (scikit-learn, vega_datasets); nothing is
-downloaded at run time. The moons and circles are scikit-learn's `make_moons` and
-`make_circles`, point for point (tests/test_data.py compares them), computed here with
-numpy: importing scikit-learn costs about 1.3 s of CPU, more than most chapters' cells,
-in every learner's notebook and every grading kernel.
+downloaded at run time. The moons, circles and digits are scikit-learn's (`make_moons`,
+`make_circles`, `load_digits` with `train_test_split`), point for point and example for
+example (tests/test_course.py compares them), computed here with numpy: importing
+scikit-learn costs 1.3-1.9 s of CPU, more than most chapters' cells, in every learner's
+notebook and every grading kernel.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -75,27 +78,80 @@ def load_digits(classes=None, test_fraction: float = 0.2, seed: int = 0, one_hot
 
     `classes`: keep only these digits (e.g. (3, 8) for a binary task, labels become 0/1 in
     that order). Returns `X_train (64, m), Y_train, X_test, Y_test`; `Y` is (1, m) of labels,
-    or (C, m) one-hot when `one_hot`. The split is stratified and seeded.
+    or (C, m) one-hot when `one_hot`. The split is stratified and seeded: scikit-learn's
+    `train_test_split(..., test_size=test_fraction, random_state=seed, stratify=y)`, example
+    for example (`stratified_split`).
     """
-    from sklearn.datasets import load_digits as _load
-    from sklearn.model_selection import train_test_split
-
-    digits = _load()
-    X, y = digits.data / 16.0, digits.target
+    X, y = _digits()
+    X = X / 16.0
     if classes is not None:
         keep = np.isin(y, classes)
         relabel = {digit: i for i, digit in enumerate(classes)}
         X, y = X[keep], np.array([relabel[d] for d in y[keep]])
-    X_tr, X_te, y_tr, y_te = train_test_split(
-        X, y, test_size=test_fraction, random_state=seed, stratify=y
-    )
+    train, test = stratified_split(y, test_fraction, seed)
 
     def labels(v):
         if one_hot:
             return np.eye(int(y.max()) + 1)[v].T
         return v.reshape(1, -1).astype(float)
 
-    return X_tr.T, labels(y_tr), X_te.T, labels(y_te)
+    return X[train].T, labels(y[train]), X[test].T, labels(y[test])
+
+
+def _digits():
+    """(pixels (1797, 64) of 0-16, labels (1797,)) from scikit-learn's bundled
+    digits.csv.gz, read as `sklearn.datasets.load_digits` reads it, without importing
+    scikit-learn (found, not imported: `find_spec` runs none of its code)."""
+    import gzip
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("scikit-learn is not installed: the digits ship inside it "
+                          "(pip install scikit-learn)")
+    path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        data = np.loadtxt(f, delimiter=",")
+    return data[:, :-1], data[:, -1].astype(int)
+
+
+def stratified_split(y, test_fraction: float, seed: int):
+    """(train indices, test indices): scikit-learn's `StratifiedShuffleSplit` with
+    `test_size=test_fraction, random_state=seed`, first split, step for step on one
+    RandomState(seed), so the examples are the ones scikit-learn would pick."""
+    rng = np.random.RandomState(seed)
+    n_test = math.ceil(test_fraction * len(y))
+    n_train = len(y) - n_test
+    classes, y_indices, class_counts = np.unique(y, return_inverse=True, return_counts=True)
+    by_class = np.split(np.argsort(y_indices, kind="stable"), np.cumsum(class_counts)[:-1])
+    n_i = _approximate_mode(class_counts, n_train, rng)
+    t_i = _approximate_mode(class_counts - n_i, n_test, rng)
+    train: list = []
+    test: list = []
+    for i in range(len(classes)):
+        shuffled = by_class[i].take(rng.permutation(class_counts[i]), mode="clip")
+        train.extend(shuffled[: n_i[i]])
+        test.extend(shuffled[n_i[i]: n_i[i] + t_i[i]])
+    return rng.permutation(train), rng.permutation(test)
+
+
+def _approximate_mode(class_counts, n_draws: int, rng):
+    """How many of `n_draws` each class gets: proportional shares floored, then the
+    largest remainders first, ties broken with `rng` (scikit-learn's `_approximate_mode`)."""
+    continuous = class_counts / class_counts.sum() * n_draws
+    floored = np.floor(continuous)
+    need = int(n_draws - floored.sum())
+    if need > 0:
+        remainder = continuous - floored
+        for value in np.sort(np.unique(remainder))[::-1]:
+            (tied,) = np.where(remainder == value)
+            take = min(len(tied), need)
+            floored[rng.choice(tied, size=take, replace=False)] += 1
+            need -= take
+            if need == 0:
+                break
+    return floored.astype(int)
 
 
 def seattle_temperatures(year: int | None = 2012):

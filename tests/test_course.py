@@ -78,11 +78,41 @@ def test_moons_and_circles_are_scikit_learns(n, noise, seed):
         np.testing.assert_allclose(ours[0], X, rtol=0, atol=1e-15)
 
 
-def test_moons_load_without_scikit_learn():
-    """Checks load_moons and load_circles do not import scikit-learn (1.3 s of CPU per
-    notebook and grading kernel), in a fresh interpreter."""
+def _sklearn_digits(classes, test_fraction, seed, one_hot):
+    """load_digits as scikit-learn computes it: its loader and its stratified split."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    X, y = digits.data / 16.0, digits.target
+    if classes is not None:
+        keep = np.isin(y, classes)
+        X, y = X[keep], np.array([list(classes).index(d) for d in y[keep]])
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=test_fraction,
+                                              random_state=seed, stratify=y)
+    labels = (lambda v: np.eye(int(y.max()) + 1)[v].T) if one_hot else \
+        (lambda v: v.reshape(1, -1).astype(float))
+    return X_tr.T, labels(y_tr), X_te.T, labels(y_te)
+
+
+@pytest.mark.parametrize("classes, test_fraction, seed, one_hot", [
+    (None, 0.2, 0, False), (None, 0.25, 1, True), ((3, 8), 0.2, 0, False),
+    ((3, 8), 0.3, 7, False), ((1, 7, 9), 0.15, 2, True), (None, 0.1, 123, True)])
+def test_digits_are_scikit_learns(classes, test_fraction, seed, one_hot):
+    """Checks load_digits gives scikit-learn's images and stratified split, example for
+    example (the capstone's accuracy threshold was measured on that split)."""
+    ours = data.load_digits(classes, test_fraction=test_fraction, seed=seed, one_hot=one_hot)
+    theirs = _sklearn_digits(classes, test_fraction, seed, one_hot)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_data_loads_without_scikit_learn():
+    """Checks the moons, circles and digits load without importing scikit-learn (1.3-1.9 s
+    of CPU per notebook and grading kernel), in a fresh interpreter."""
     code = ("import sys; from course import data; data.load_moons(m=50, test_m=10); "
-            "data.load_circles(m=20); print('sklearn' in sys.modules)")
+            "data.load_circles(m=20); data.load_digits(classes=(3, 8)); "
+            "print('sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "False"
