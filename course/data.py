@@ -158,15 +158,27 @@ def seattle_temperatures(year: int | None = 2012):
     """Daily mean temperature in Seattle (deg C), from vega_datasets' bundled `seattle-weather`.
 
     Returns `(dates, theta)`: numpy datetime64 days and the mean of the daily max and min,
-    for one year (2012-2015) or, with `year=None`, all four years.
+    for one year (2012-2015) or, with `year=None`, all four years. The CSV file is read
+    here, as `vega_datasets.data.seattle_weather()` reads it, without importing pandas.
     """
-    from vega_datasets import data
+    import csv
+    import importlib.util
+    from pathlib import Path
 
-    df = data.seattle_weather()
+    spec = importlib.util.find_spec("vega_datasets")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("vega_datasets is not installed: the Seattle weather ships inside "
+                          "it (pip install vega_datasets)")
+    path = Path(spec.submodule_search_locations[0]) / "_data" / "seattle-weather.csv"
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    dates = np.array([r["date"].replace("/", "-") for r in rows], dtype="datetime64[D]")
+    theta = (np.array([float(r["temp_max"]) for r in rows])
+             + np.array([float(r["temp_min"]) for r in rows])) / 2
     if year is not None:
-        df = df[df["date"].dt.year == year]
-    theta = ((df["temp_max"] + df["temp_min"]) / 2).to_numpy(dtype=float)
-    return df["date"].to_numpy(dtype="datetime64[D]"), theta
+        keep = dates.astype("datetime64[Y]").astype(int) + 1970 == year
+        dates, theta = dates[keep], theta[keep]
+    return dates, theta
 
 
 # Small test functions for optimizer trajectories. Each returns (value, gradient) at p = (x, y).

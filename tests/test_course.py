@@ -107,12 +107,26 @@ def test_digits_are_scikit_learns(classes, test_fraction, seed, one_hot):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("year", [2012, 2015, None])
+def test_seattle_is_vega_datasets(year):
+    """Checks the Seattle temperatures equal those computed from vega_datasets' DataFrame."""
+    from vega_datasets import data as vega
+
+    df = vega.seattle_weather()
+    if year is not None:
+        df = df[df["date"].dt.year == year]
+    dates, theta = data.seattle_temperatures(year)
+    np.testing.assert_array_equal(dates, df["date"].to_numpy(dtype="datetime64[D]"))
+    np.testing.assert_array_equal(theta, ((df["temp_max"] + df["temp_min"]) / 2).to_numpy())
+
+
 def test_data_loads_without_scikit_learn():
     """Checks the moons, circles and digits load without importing scikit-learn (1.3-1.9 s
     of CPU per notebook and grading kernel), in a fresh interpreter."""
     code = ("import sys; from course import data; data.load_moons(m=50, test_m=10); "
             "data.load_circles(m=20); data.load_digits(classes=(3, 8)); "
-            "print('sklearn' in sys.modules)")
+            "data.seattle_temperatures(2012); "
+            "print('sklearn' in sys.modules or 'pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "False"
