@@ -26,7 +26,7 @@ import nbformat
 from .. import ROOT, notebooks
 from . import sandbox, store
 from .autograde import NOTEBOOK_TIME_LIMIT, feedback_for, grade_one
-from .nbgrader_cli import WarmNbgrader, release, released
+from .nbgrader_cli import release, released, warm_nbgrader
 from .status import Result, Status
 
 
@@ -50,17 +50,6 @@ def settings(course_dir: Path, db_url: str | None, sandboxed: bool = True,
     if memory_limit:
         box.memory_limit = sandbox.parse_size(memory_limit)
     return box
-
-
-# One warm nbgrader per process that grades (the driver, or each Dask worker).
-_RUNNER: WarmNbgrader | None = None
-
-
-def _runner() -> WarmNbgrader:
-    global _RUNNER
-    if _RUNNER is None:
-        _RUNNER = WarmNbgrader()
-    return _RUNNER
 
 
 # Per Dask worker process: the turns its threads share (`_worker_turns`).
@@ -87,7 +76,7 @@ def grade_task(course_dir: str, assignment: str, student: str, graded: list[str]
                feedback: bool = True) -> list[dict]:
     """One learner on a Dask worker, feedback included: plain data in, plain data out (the
     driver stores it)."""
-    runner = _runner()
+    runner = warm_nbgrader()
     results = grade_one(Path(course_dir), assignment, student, graded, maxima, db_url=db_url,
                         worker=os.getpid(), box=sandbox.Settings(**box), time_limit=time_limit,
                         runner=runner, turns=_worker_turns())
@@ -151,7 +140,7 @@ def grade(course_dir: Path, assignments: list[str] | None = None, students: list
         kept = None if force else store.stored(course_dir, a, s, digest, db_url)
         if kept is not None:
             if feedback:  # pages of a stored result: written by the run that graded it
-                feedback_for(course_dir, a, s, kept, db_url, _runner(), only_missing=True)
+                feedback_for(course_dir, a, s, kept, db_url, warm_nbgrader(), only_missing=True)
             results += kept
             reused += 1
             if progress:
@@ -190,7 +179,7 @@ def grade(course_dir: Path, assignments: list[str] | None = None, students: list
 def _grade_here(course_dir, pending, db_url, box, time_limit, feedback, workers,
                 finished, timeline) -> str:
     workers = workers or os.cpu_count() or 1
-    runner = _runner()
+    runner = warm_nbgrader()
     # `workers` learners run their cells at a time; as many more start ahead of need. Each
     # learner in flight has its own uid, so no kernel can signal another learner's.
     turns = threading.BoundedSemaphore(workers)

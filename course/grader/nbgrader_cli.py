@@ -287,6 +287,18 @@ class WarmNbgrader:
         return self.start(course_dir, *args, log=log, db_url=db_url, env=env).finish(timeout)
 
 
+_WARM: WarmNbgrader | None = None
+
+
+def warm_nbgrader() -> WarmNbgrader:
+    """This process's warm nbgrader (one fork server per process: the driver, a Dask worker),
+    started on first use and shared by releasing, grading and feedback."""
+    global _WARM
+    if _WARM is None:
+        _WARM = WarmNbgrader()
+    return _WARM
+
+
 def released(course_dir: Path, assignment: str, db_url: str | None = None) -> bool:
     """True when the gradebook knows `assignment` (nbgrader autogrades nothing otherwise)."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -306,14 +318,16 @@ def release(course_dir: Path, assignments: list[str], db_url: str | None = None,
     `duedate` ("2025-03-01 23:59:00 UTC") is stored in the gradebook: autograde then compares
     each submission's timestamp.txt with it (late_seconds, nbgrader's late penalty plugin).
     """
+    # Several assignments: forked from the warm nbgrader, one start-up (2.8 s) for them all.
+    run = warm_nbgrader().run if len(assignments) > 1 else nbgrader
     for a in assignments:
-        proc = nbgrader(course_dir, "generate_assignment", a, "--force", db_url=db_url)
+        proc = run(course_dir, "generate_assignment", a, "--force", db_url=db_url)
         if proc.returncode != 0:
             raise RuntimeError(f"nbgrader generate_assignment {a} failed:\n"
                                f"{proc.stdout}{proc.stderr}")
         if duedate:
-            proc = nbgrader(course_dir, "db", "assignment", "add", a, f"--duedate={duedate}",
-                            db_url=db_url)
+            proc = run(course_dir, "db", "assignment", "add", a, f"--duedate={duedate}",
+                       db_url=db_url)
             if proc.returncode != 0:
                 raise RuntimeError(f"setting the due date of {a} failed:\n{proc.stderr}")
         if not quiet:
