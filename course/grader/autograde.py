@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -81,25 +82,39 @@ def _renamed_hint(sub_dir: Path, release_nb: Path, extra: list[str]) -> str:
     return hints
 
 
+@dataclass
+class Verdict:
+    """What one autograde run came to, before it becomes a `Result`."""
+
+    status: Status
+    message: str
+    score: float = 0.0
+    max_score: float | None = None  # None: the notebook's own maximum (nothing graded)
+    cells: dict = field(default_factory=dict)
+    late: float = 0.0
+    penalty: float = 0.0
+
+
 def _judge(course_dir, assignment, student, name, proc, output, box, time_limit, db_url, flags,
-           findings, log) -> tuple[Status, str, float, float | None, dict, float, float]:
-    """(status, message, score, max score or None, cells, late, penalty) of one run."""
+           findings, log) -> Verdict:
+    """The verdict on one run, from its process, its output and what nbgrader recorded.
+    Appends to `flags` what nbgrader cut (outputs cut to size)."""
     autograded = course_dir / "autograded" / student / assignment / f"{name}.ipynb"
     if proc is None:
-        return (Status.TIMED_OUT, f"grading stopped after {time_limit:g} s (a cell ignored the "
-                "interrupt?); scored 0", 0.0, None, {}, 0.0, 0.0)
+        return Verdict(Status.TIMED_OUT, f"grading stopped after {time_limit:g} s (a cell "
+                       "ignored the interrupt?); scored 0")
     if not autograded.exists():
         died = any(s in output for s in ("DeadKernelError", "Kernel died", "kernel died"))
         unresponsive = "UnresponsiveKernelError" in output or "became unresponsive" in output \
             or "Timeout waiting for IOPub output" in output
         if died:
-            return (Status.KERNEL_DIED, "the kernel exited while running the notebook "
-                    "(os._exit, a crash or out of memory); scored 0", 0.0, None, {}, 0.0, 0.0)
+            return Verdict(Status.KERNEL_DIED, "the kernel exited while running the notebook "
+                           "(os._exit, a crash or out of memory); scored 0")
         if unresponsive:
-            return (Status.TIMED_OUT, "a cell ran past the time limit and ignored the "
-                    "interrupt; the kernel was stopped; scored 0", 0.0, None, {}, 0.0, 0.0)
-        return (Status.ERROR, f"nbgrader failed (not the learner's fault: retried on the next "
-                f"run), see {log}", 0.0, None, {}, 0.0, 0.0)
+            return Verdict(Status.TIMED_OUT, "a cell ran past the time limit and ignored the "
+                           "interrupt; the kernel was stopped; scored 0")
+        return Verdict(Status.ERROR, "nbgrader failed (not the learner's fault: retried on "
+                       f"the next run), see {log}")
     score, max_score, cells, late, penalty = _scores(course_dir, assignment, student, name,
                                                      db_url)
     errors = error_outputs(autograded)
@@ -120,7 +135,7 @@ def _judge(course_dir, assignment, student, name, proc, output, box, time_limit,
                      "releasing this grade (see flags)")
         if status == Status.GRADED:
             status = Status.FLAGGED
-    return status, "; ".join(notes), score, max_score, cells, late, penalty
+    return Verdict(status, "; ".join(notes), score, max_score, cells, late, penalty)
 
 
 def grade_one(course_dir: Path, assignment: str, student: str, graded: list[str],
@@ -253,18 +268,16 @@ class Job:
                 self.proc = None
         self.output = self.proc.stdout + self.proc.stderr if self.proc is not None else ""
         self.close()
-        status, message, score, got_max, cells, late, penalty = _judge(
-            self.course_dir, self.assignment, self.student, self.name, self.proc, self.output,
-            self.box, self.time_limit, self.db_url, self.flags, self.findings, self.log)
-        flags = self.flags + self.findings
-        late_note = _late_message(late, penalty)
-        if late_note:
-            message = "; ".join(x for x in (message, late_note) if x)
+        v = _judge(self.course_dir, self.assignment, self.student, self.name, self.proc,
+                   self.output, self.box, self.time_limit, self.db_url, self.flags,
+                   self.findings, self.log)
+        message = "; ".join(x for x in (v.message, _late_message(v.late, v.penalty)) if x)
         self.times["done"] = time.monotonic()
         seconds = self.times["done"] - self.started - (self.times["turn"] - self.times["ready"])
-        return Result(self.assignment, self.student, self.name, score,
-                      self.max_score if got_max is None else got_max, status, message,
-                      round(seconds, 2), round(late, 1), penalty, "; ".join(flags), cells)
+        return Result(self.assignment, self.student, self.name, v.score,
+                      self.max_score if v.max_score is None else v.max_score, v.status, message,
+                      round(seconds, 2), round(v.late, 1), v.penalty,
+                      "; ".join(self.flags + self.findings), v.cells)
 
     def close(self) -> None:
         """Stop what is left of the run (idempotent): nbgrader, the kernel, their folders."""
