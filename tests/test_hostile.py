@@ -190,3 +190,29 @@ def test_status_files_are_json(tmp_path):
     store.write_atomic(target, json.dumps({"x": 1}))
     assert json.loads(target.read_text()) == {"x": 1}
     assert [p.name for p in target.parent.iterdir()] == ["s.json"]
+
+
+def test_stalled_start_up_is_an_error_not_a_stored_zero(tmp_path):
+    """Checks a run stopped before its kernel came up (no cell of the learner's ran) is an
+    infrastructure error, retried next run, while one stopped mid-cells is `timed out`."""
+    from course.grader.autograde import _judge
+
+    args = dict(course_dir=tmp_path, assignment="a", student="s", name="n", proc=None,
+                output="", box=sandbox.Settings(), time_limit=300, db_url=None, flags=[],
+                findings=[], log=tmp_path / "s.n.log")
+    stalled = _judge(**args, never_ready=True)
+    assert stalled.status == grader.Status.ERROR and not stalled.status.definitive
+    assert "not the learner's fault" in stalled.message
+    hung = _judge(**args, never_ready=False)
+    assert hung.status == grader.Status.TIMED_OUT and hung.status.definitive
+
+
+def test_stored_results_forget_the_feedback_problem_of_their_run(tmp_path):
+    """Checks a stored result comes back without the run's feedback message (the engine
+    checks the pages again), so a fixed page does not keep the run failing."""
+    (tmp_path / "gradebook.db").touch()
+    r = grader.Result("a", "s", "n", 0.0, 1.0, grader.Status.MISSING, "no notebook",
+                      feedback="not written: ...")
+    store.save(tmp_path, "a", "s", "h", None, [r])
+    [back] = store.stored(tmp_path, "a", "s", "h", None)
+    assert back.status == grader.Status.MISSING and back.feedback == ""

@@ -96,10 +96,13 @@ class Verdict:
 
 
 def _judge(course_dir, assignment, student, name, proc, output, box, time_limit, db_url, flags,
-           findings, log) -> Verdict:
+           findings, log, never_ready: bool = False) -> Verdict:
     """The verdict on one run, from its process, its output and what nbgrader recorded.
     Appends to `flags` what nbgrader cut (outputs cut to size)."""
     autograded = course_dir / "autograded" / student / assignment / f"{name}.ipynb"
+    if proc is None and never_ready:  # nbgrader stalled before the learner's first cell
+        return Verdict(Status.ERROR, f"nbgrader did not start the kernel within {time_limit:g}"
+                       f" s (not the learner's fault: retried on the next run), see {log}")
     if proc is None:
         return Verdict(Status.TIMED_OUT, f"grading stopped after {time_limit:g} s (a cell "
                        "ignored the interrupt?); scored 0")
@@ -270,7 +273,7 @@ class Job:
         self.close()
         v = _judge(self.course_dir, self.assignment, self.student, self.name, self.proc,
                    self.output, self.box, self.time_limit, self.db_url, self.flags,
-                   self.findings, self.log)
+                   self.findings, self.log, self.run is not None and self.run.never_ready)
         message = "; ".join(x for x in (v.message, _late_message(v.late, v.penalty)) if x)
         self.times["done"] = time.monotonic()
         seconds = self.times["done"] - self.started - (self.times["turn"] - self.times["ready"])
@@ -317,4 +320,5 @@ def feedback_for(course_dir: Path, assignment: str, student: str, results: list[
         failed = True
     for r in mine:
         if failed or not page(r).exists():
-            r.feedback = f"not written: nbgrader generate_feedback failed, see {log}"
+            r.feedback = ("not written: nbgrader generate_feedback failed (the grader, or "
+                          f"something in the learner's outputs), see {log}")

@@ -54,20 +54,22 @@ def settings(course_dir: Path, db_url: str | None, sandboxed: bool = True,
 
 # Per Dask worker process: the turns its threads share (`_worker_turns`).
 _TURNS: threading.BoundedSemaphore | None = None
+_TURNS_LOCK = threading.Lock()
 
 
 def _worker_turns() -> threading.BoundedSemaphore:
     """One turn per two threads of this Dask worker: with `--nthreads 2` per core, one
     learner runs its cells while the next one's nbgrader and kernel start (as locally)."""
     global _TURNS
-    if _TURNS is None:
-        try:
-            from distributed import get_worker
+    with _TURNS_LOCK:  # the threads' first tasks arrive together: one semaphore for all
+        if _TURNS is None:
+            try:
+                from distributed import get_worker
 
-            threads = get_worker().state.nthreads
-        except (ImportError, ValueError, AttributeError):  # not on a Dask worker
-            threads = 1
-        _TURNS = threading.BoundedSemaphore(max(1, threads // 2))
+                threads = get_worker().state.nthreads
+            except (ImportError, ValueError, AttributeError):  # not on a Dask worker
+                threads = 1
+            _TURNS = threading.BoundedSemaphore(max(1, threads // 2))
     return _TURNS
 
 

@@ -158,6 +158,7 @@ class Run:
     def __init__(self, child, conn, output: str, argv: list[str], log: Path | None):
         self.child, self.conn, self.output, self.argv, self.log = child, conn, output, argv, log
         self.deadline: float | None = None  # time.monotonic() by which the run must end
+        self.never_ready = False  # wait_ready timed out: no cell of the learner's ever ran
         self.limit: float | None = None  # the seconds that deadline allowed (for messages)
 
     def _receive(self, expected: str, timeout: float | None) -> bool:
@@ -181,6 +182,7 @@ class Run:
             return self._receive(turns.READY, timeout)
         except TimeoutError:
             self.deadline, self.limit = time.monotonic(), timeout
+            self.never_ready = True
             return False
 
     def execute(self, timeout: float) -> None:
@@ -271,6 +273,8 @@ class WarmNbgrader:
             _start_even_in_a_daemon(child)
         except BaseException:
             os.unlink(output)
+            if mine is not None:
+                mine.close()
             raise
         finally:
             if theirs is not None:
