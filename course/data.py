@@ -98,19 +98,26 @@ def load_digits(classes=None, test_fraction: float = 0.2, seed: int = 0, one_hot
     return X[train].T, labels(y[train]), X[test].T, labels(y[test])
 
 
-def _digits():
-    """(pixels (1797, 64) of 0-16, labels (1797,)) from scikit-learn's bundled
-    digits.csv.gz, read as `sklearn.datasets.load_digits` reads it, without importing
-    scikit-learn (found, not imported: `find_spec` runs none of its code)."""
-    import gzip
+def _package_file(package: str, *parts: str, pip: str | None = None):
+    """The path of a data file that ships inside an installed `package`, found without
+    importing the package (`find_spec` of a top-level package runs none of its code)."""
     import importlib.util
     from pathlib import Path
 
-    spec = importlib.util.find_spec("sklearn")
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError("scikit-learn is not installed: the digits ship inside it "
-                          "(pip install scikit-learn)")
-    path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+        raise ImportError(f"{package} is not installed: {parts[-1]} ships inside it "
+                          f"(pip install {pip or package})")
+    return Path(spec.submodule_search_locations[0]).joinpath(*parts)
+
+
+def _digits():
+    """(pixels (1797, 64) of 0-16, labels (1797,)) from scikit-learn's bundled
+    digits.csv.gz, read as `sklearn.datasets.load_digits` reads it, without importing
+    scikit-learn."""
+    import gzip
+
+    path = _package_file("sklearn", "datasets", "data", "digits.csv.gz", pip="scikit-learn")
     with gzip.open(path, "rt", encoding="utf-8") as f:
         data = np.loadtxt(f, delimiter=",")
     return data[:, :-1], data[:, -1].astype(int)
@@ -162,15 +169,8 @@ def seattle_temperatures(year: int | None = 2012):
     here, as `vega_datasets.data.seattle_weather()` reads it, without importing pandas.
     """
     import csv
-    import importlib.util
-    from pathlib import Path
 
-    spec = importlib.util.find_spec("vega_datasets")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("vega_datasets is not installed: the Seattle weather ships inside "
-                          "it (pip install vega_datasets)")
-    path = Path(spec.submodule_search_locations[0]) / "_data" / "seattle-weather.csv"
-    with open(path, newline="") as f:
+    with open(_package_file("vega_datasets", "_data", "seattle-weather.csv"), newline="") as f:
         rows = list(csv.DictReader(f))
     dates = np.array([r["date"].replace("/", "-") for r in rows], dtype="datetime64[D]")
     theta = (np.array([float(r["temp_max"]) for r in rows])
