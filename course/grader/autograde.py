@@ -197,7 +197,7 @@ class Job:
         self.started = time.monotonic()
         self.times = {"student": student, "notebook": name, "start": self.started}
         self.run: Run | None = None
-        self.proc, self.output = None, ""
+        self.proc = None
         self.dirs: list[Path] = []
         sub_dir = course_dir / "submitted" / student / assignment
         self.release_dir = course_dir / "release" / assignment
@@ -269,10 +269,10 @@ class Job:
                 self.proc = self.run.finish()
             except subprocess.TimeoutExpired:
                 self.proc = None
-        self.output = self.proc.stdout + self.proc.stderr if self.proc is not None else ""
+        output = self.proc.stdout + self.proc.stderr if self.proc is not None else ""
         self.close()
         v = _judge(self.course_dir, self.assignment, self.student, self.name, self.proc,
-                   self.output, self.box, self.time_limit, self.db_url, self.flags,
+                   output, self.box, self.time_limit, self.db_url, self.flags,
                    self.findings, self.log, self.run is not None and self.run.never_ready)
         message = "; ".join(x for x in (v.message, _late_message(v.late, v.penalty)) if x)
         self.times["done"] = time.monotonic()

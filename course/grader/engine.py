@@ -177,7 +177,6 @@ def grade(course_dir: Path, assignments: list[str] | None = None, students: list
     return results
 
 
-
 def _grade_here(course_dir, pending, db_url, box, time_limit, feedback, workers,
                 finished, timeline) -> str:
     workers = workers or os.cpu_count() or 1
